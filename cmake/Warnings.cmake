@@ -1,0 +1,10 @@
+# Warning flags live on targets, not globally, so third-party headers keep their own.
+function(sts_target_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                         -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+                         -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
+                         -Wdouble-promotion -Wformat=2)
+  if(STS_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()

@@ -1,0 +1,55 @@
+// What sessions and connections of one Engine.IO server share: the settings, the
+// upper layer's open handler and the sid → session table that polling requests and
+// websocket upgrades look sessions up in.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "socketio/engine_types.h"
+
+namespace sts::socketio {
+
+class EngineSession;
+
+class EngineRegistry {
+ public:
+  EngineRegistry(EngineOptions options, OpenHandler on_open)
+      : options_(std::move(options)), on_open_(std::move(on_open)) {}
+
+  const EngineOptions& options() const { return options_; }
+  const OpenHandler& on_open() const { return on_open_; }
+
+  void add(const std::shared_ptr<EngineSession>& session, const std::string& sid) {
+    const std::scoped_lock lock(mutex_);
+    sessions_.emplace(sid, session);
+  }
+  void remove(const std::string& sid) {
+    const std::scoped_lock lock(mutex_);
+    sessions_.erase(sid);
+  }
+  std::shared_ptr<EngineSession> find(const std::string& sid) const {
+    const std::scoped_lock lock(mutex_);
+    const auto it = sessions_.find(sid);
+    return it == sessions_.end() ? nullptr : it->second;
+  }
+  std::size_t size() const {
+    const std::scoped_lock lock(mutex_);
+    return sessions_.size();
+  }
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    const std::scoped_lock lock(mutex_);
+    for (const auto& [sid, session] : sessions_) fn(session);
+  }
+
+ private:
+  const EngineOptions options_;
+  const OpenHandler on_open_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<EngineSession>> sessions_;
+};
+
+}  // namespace sts::socketio

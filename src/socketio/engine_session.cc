@@ -1,0 +1,319 @@
+#include "socketio/engine_session.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <array>
+
+#include "socketio/engine_registry.h"
+#include "util/base64.h"
+
+namespace sts::socketio {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using boost::system::error_code;
+
+namespace {
+
+// A timer that never fires by itself: waiting on it parks a coroutine until cancel().
+void park(asio::steady_timer& timer) { timer.expires_at(asio::steady_timer::time_point::max()); }
+
+HttpReply bad_request(std::string_view message) {
+  return {400, "application/json", std::string(R"({"code":3,"message":")") + std::string(message) + "\"}"};
+}
+
+std::string_view close_reason(const error_code& ec) {
+  if (ec == websocket::error::closed || ec == asio::error::eof) return "transport close";
+  if (ec == websocket::error::message_too_big) return "payload too large";
+  return "transport error";
+}
+
+}  // namespace
+
+EngineSession::EngineSession(asio::io_context& io, std::shared_ptr<EngineRegistry> registry, std::string sid,
+                             Handshake handshake)
+    : registry_(std::move(registry)),
+      strand_(asio::make_strand(io)),
+      sid_(std::move(sid)),
+      handshake_(std::move(handshake)),
+      ping_timer_(strand_),
+      poll_wake_(strand_),
+      write_wake_(strand_) {}
+
+const EngineOptions& EngineSession::options() const { return registry_->options(); }
+
+std::string EngineSession::open_packet_json() const {
+  const auto& o = options();
+  const char* upgrades = transport_ == Transport::polling ? R"(["websocket"])" : "[]";
+  return R"({"sid":")" + sid_ + R"(","upgrades":)" + upgrades + R"(,"pingInterval":)" +
+         std::to_string(o.ping_interval.count()) + R"(,"pingTimeout":)" + std::to_string(o.ping_timeout.count()) +
+         R"(,"maxPayload":)" + std::to_string(o.max_payload) + "}";
+}
+
+void EngineSession::start(Transport transport) {
+  transport_ = transport;
+  send_on_strand({eio::Packet::text(eio::PacketType::open, open_packet_json())});
+  asio::co_spawn(strand_, heartbeat(), asio::detached);
+  listener_ = registry_->on_open()(shared_from_this());
+}
+
+void EngineSession::send(std::vector<eio::Packet> packets) {
+  asio::post(strand_, [self = shared_from_this(), packets = std::move(packets)]() mutable {
+    self->send_on_strand(std::move(packets));
+  });
+}
+
+void EngineSession::close(std::string reason) {
+  asio::post(strand_, [self = shared_from_this(), reason = std::move(reason)] { self->close_on_strand(reason, true); });
+}
+
+void EngineSession::send_on_strand(std::vector<eio::Packet> packets) {
+  if (closed_) return;
+  for (auto& packet : packets) {
+    queued_bytes_ += packet.size();
+    queue_.push_back(std::move(packet));
+  }
+  if (queued_bytes_ > options().max_send_queue_bytes) {
+    close_on_strand("send queue overflow", false);
+    return;
+  }
+  wake_writers();
+}
+
+void EngineSession::wake_writers() {
+  poll_wake_.cancel();
+  write_wake_.cancel();
+}
+
+void EngineSession::close_on_strand(std::string_view reason, bool flush) {
+  if (closed_) return;
+  closed_ = true;
+  registry_->remove(sid_);
+  ping_timer_.cancel();
+  if (transport_ == Transport::polling && flush) {
+    queue_.push_back(eio::Packet::text(eio::PacketType::close));
+  }
+  if (!flush) {
+    queue_.clear();
+    queued_bytes_ = 0;
+    if (ws_) beast::get_lowest_layer(*ws_).close();
+  }
+  wake_writers();
+  if (auto listener = std::move(listener_)) listener->on_close(reason);
+}
+
+asio::awaitable<void> EngineSession::heartbeat() {
+  auto self = shared_from_this();
+  const auto& o = options();
+  error_code ec;
+  for (;;) {
+    ping_timer_.expires_after(o.ping_interval);
+    co_await ping_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (closed_) co_return;
+    awaiting_pong_ = true;
+    // Pings jump the queue: a client that sees none within pingInterval + pingTimeout
+    // drops the connection, however much data is waiting in front.
+    queue_.push_front(eio::Packet::text(eio::PacketType::ping));
+    queued_bytes_ += 1;
+    wake_writers();
+    ping_timer_.expires_after(o.ping_timeout);
+    co_await ping_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (closed_) co_return;
+    if (awaiting_pong_) {
+      close_on_strand("ping timeout", false);
+      co_return;
+    }
+  }
+}
+
+void EngineSession::handle_packet(const eio::PacketView& packet) {
+  switch (packet.type) {
+    case eio::PacketType::message:
+      if (listener_) listener_->on_message(packet.data, packet.binary);
+      return;
+    case eio::PacketType::pong:
+      if (awaiting_pong_) {
+        awaiting_pong_ = false;
+        ping_timer_.cancel();
+      }
+      return;
+    case eio::PacketType::ping:
+      send_on_strand({eio::Packet::text(eio::PacketType::pong, std::string(packet.data))});
+      return;
+    case eio::PacketType::close: close_on_strand("transport close", false); return;
+    case eio::PacketType::noop: return;
+    case eio::PacketType::open:
+    case eio::PacketType::upgrade: close_on_strand("parse error", false); return;
+  }
+}
+
+std::string EngineSession::drain_for_poll() {
+  std::string body;
+  for (std::size_t n = 0; n < options().max_packets_per_poll && !queue_.empty(); ++n) {
+    eio::append_to_payload(queue_.front(), body);
+    queued_bytes_ -= queue_.front().size();
+    queue_.pop_front();
+  }
+  return body;
+}
+
+asio::awaitable<HttpReply> EngineSession::handle_poll_get() {
+  auto self = shared_from_this();
+  if (closed_ || transport_ != Transport::polling) co_return bad_request("Bad request");
+  if (poll_pending_) {
+    close_on_strand("transport error", false);
+    co_return bad_request("Bad request");
+  }
+  poll_pending_ = true;
+  error_code ec;
+  while (queue_.empty() && !noop_requested_ && !closed_ && transport_ == Transport::polling) {
+    park(poll_wake_);
+    co_await poll_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  poll_pending_ = false;
+  noop_requested_ = false;
+  // After an upgrade the queue belongs to the websocket; the poll only gets released.
+  std::string body = transport_ == Transport::polling ? drain_for_poll() : std::string();
+  if (body.empty()) body = "6";
+  co_return HttpReply{200, "text/plain; charset=UTF-8", std::move(body)};
+}
+
+asio::awaitable<HttpReply> EngineSession::handle_poll_post(std::string body) {
+  auto self = shared_from_this();
+  if (closed_ || transport_ != Transport::polling) co_return bad_request("Bad request");
+  auto packets = eio::decode_payload(body);
+  if (!packets) {
+    close_on_strand("parse error", false);
+    co_return bad_request(packets.error());
+  }
+  for (const auto& packet : *packets) {
+    if (closed_) break;
+    if (!packet.binary) {
+      handle_packet(packet);
+      continue;
+    }
+    auto bytes = util::base64_decode(packet.data);
+    if (!bytes) {
+      close_on_strand("parse error", false);
+      co_return bad_request("invalid base64 in binary packet");
+    }
+    if (listener_) {
+      listener_->on_message({reinterpret_cast<const char*>(bytes->data()), bytes->size()}, true);
+    }
+  }
+  co_return HttpReply{200, "text/html", "ok"};
+}
+
+asio::awaitable<void> EngineSession::run_websocket(std::shared_ptr<WebSocket> ws) {
+  ws_ = ws;
+  asio::co_spawn(strand_, websocket_writer(ws), asio::detached);
+  co_await websocket_reader(std::move(ws));
+}
+
+asio::awaitable<void> EngineSession::run_upgrade(std::shared_ptr<WebSocket> ws) {
+  auto self = shared_from_this();
+  if (closed_ || transport_ != Transport::polling || upgrading_) {
+    beast::get_lowest_layer(*ws).close();
+    co_return;
+  }
+  upgrading_ = true;
+  // The probe exchange must finish within upgrade_timeout; the stream's own timer
+  // bounds each read, and is lifted once the websocket carries the session.
+  beast::get_lowest_layer(*ws).expires_after(options().upgrade_timeout);
+  beast::flat_buffer buffer;
+  error_code ec;
+  const auto read_text = [&]() -> asio::awaitable<std::string> {
+    buffer.consume(buffer.size());
+    co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || !ws->got_text()) co_return std::string();
+    co_return beast::buffers_to_string(buffer.cdata());
+  };
+  const bool probed = co_await read_text() == "2probe";
+  if (probed && !closed_) {
+    ws->text(true);
+    co_await ws->async_write(asio::buffer(std::string_view("3probe")), asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!probed || ec || closed_) {
+    upgrading_ = false;
+    beast::get_lowest_layer(*ws).close();
+    co_return;
+  }
+  // Release the pending poll so the client can pause polling and send the upgrade.
+  noop_requested_ = true;
+  poll_wake_.cancel();
+  const bool upgraded = co_await read_text() == "5";
+  upgrading_ = false;
+  if (!upgraded || closed_) {
+    beast::get_lowest_layer(*ws).close();
+    co_return;
+  }
+  beast::get_lowest_layer(*ws).expires_never();
+  transport_ = Transport::websocket;
+  poll_wake_.cancel();
+  co_await run_websocket(std::move(ws));
+}
+
+asio::awaitable<void> EngineSession::websocket_writer(std::shared_ptr<WebSocket> ws) {
+  auto self = shared_from_this();
+  error_code ec;
+  for (;;) {
+    if (queue_.empty()) {
+      if (closed_) break;
+      park(write_wake_);
+      co_await write_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    eio::Packet packet = std::move(queue_.front());
+    queue_.pop_front();
+    queued_bytes_ -= packet.size();
+    ws->text(!packet.binary);
+    if (packet.binary) {
+      co_await ws->async_write(asio::buffer(packet.bytes), asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      const char type = static_cast<char>(packet.type);
+      const std::array<asio::const_buffer, 2> frame{asio::buffer(&type, 1), asio::buffer(packet.data)};
+      co_await ws->async_write(frame, asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (ec) {
+      close_on_strand(close_reason(ec), false);
+      co_return;
+    }
+  }
+  // Closed with the queue flushed: say goodbye properly, but never wait long for it.
+  if (ws->is_open()) {
+    beast::get_lowest_layer(*ws).expires_after(std::chrono::seconds(1));
+    co_await ws->async_close(websocket::close_code::normal, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  beast::get_lowest_layer(*ws).close();
+}
+
+asio::awaitable<void> EngineSession::websocket_reader(std::shared_ptr<WebSocket> ws) {
+  auto self = shared_from_this();
+  beast::flat_buffer buffer;
+  error_code ec;
+  constexpr std::size_t kKeptBufferBytes = 4u << 20;
+  while (!closed_) {
+    co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      close_on_strand(close_reason(ec), false);
+      co_return;
+    }
+    const std::string_view data(static_cast<const char*>(buffer.cdata().data()), buffer.size());
+    if (ws->got_binary()) {
+      if (listener_) listener_->on_message(data, true);
+    } else if (auto packet = eio::decode_text(data)) {
+      handle_packet(*packet);
+    } else {
+      close_on_strand("parse error", false);
+    }
+    buffer.consume(buffer.size());
+    if (buffer.capacity() > kKeptBufferBytes) buffer.shrink_to_fit();
+  }
+}
+
+}  // namespace sts::socketio

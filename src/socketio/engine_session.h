@@ -1,0 +1,87 @@
+// One Engine.IO session: its transport (long-polling, websocket, or polling upgraded
+// to websocket), the heartbeat, and one bounded send queue drained by one writer.
+// All state lives on the session's strand; the public send/close may be called from
+// any thread and post there.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "socketio/engine_types.h"
+#include "socketio/engineio_packet.h"
+
+namespace sts::socketio {
+
+using WebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+class EngineRegistry;
+
+class EngineSession : public std::enable_shared_from_this<EngineSession> {
+ public:
+  EngineSession(boost::asio::io_context& io, std::shared_ptr<EngineRegistry> registry, std::string sid,
+                Handshake handshake);
+
+  const std::string& sid() const { return sid_; }
+  const Handshake& handshake() const { return handshake_; }
+  const Strand& strand() const { return strand_; }
+  const EngineOptions& options() const;
+
+  // Thread-safe. The packets are queued together, so a Socket.IO binary event and its
+  // attachments are never interleaved with another message.
+  void send(std::vector<eio::Packet> packets);
+  // Thread-safe. Sends what is queued, then closes the transport.
+  void close(std::string reason);
+
+  // Strand only.
+  void send_on_strand(std::vector<eio::Packet> packets);
+  void close_on_strand(std::string_view reason, bool flush);
+  Transport transport() const { return transport_; }
+  bool closed() const { return closed_; }
+
+  // Entry points for the HTTP side; each runs on the strand.
+  boost::asio::awaitable<HttpReply> handle_poll_get();
+  boost::asio::awaitable<HttpReply> handle_poll_post(std::string body);
+  boost::asio::awaitable<void> run_websocket(std::shared_ptr<WebSocket> ws);
+  boost::asio::awaitable<void> run_upgrade(std::shared_ptr<WebSocket> ws);
+  // Starts the heartbeat and hands the session to the layer above.
+  void start(Transport transport);
+
+  std::string open_packet_json() const;
+
+ private:
+  boost::asio::awaitable<void> heartbeat();
+  boost::asio::awaitable<void> websocket_writer(std::shared_ptr<WebSocket> ws);
+  boost::asio::awaitable<void> websocket_reader(std::shared_ptr<WebSocket> ws);
+  void handle_packet(const eio::PacketView& packet);
+  void wake_writers();
+  std::string drain_for_poll();
+
+  std::shared_ptr<EngineRegistry> registry_;
+  Strand strand_;
+  const std::string sid_;
+  const Handshake handshake_;
+  Transport transport_ = Transport::polling;
+  std::shared_ptr<SessionListener> listener_;
+  bool closed_ = false;
+
+  std::deque<eio::Packet> queue_;
+  std::size_t queued_bytes_ = 0;
+
+  boost::asio::steady_timer ping_timer_;
+  bool awaiting_pong_ = false;
+
+  boost::asio::steady_timer poll_wake_;
+  bool poll_pending_ = false;
+  bool noop_requested_ = false;
+
+  std::shared_ptr<WebSocket> ws_;
+  boost::asio::steady_timer write_wake_;
+  bool upgrading_ = false;
+};
+
+}  // namespace sts::socketio

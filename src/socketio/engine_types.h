@@ -1,0 +1,68 @@
+// Types shared by the Engine.IO server and its users: settings, handshake data, the
+// listener interface through which the layer above receives a session's messages.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sts::socketio {
+
+struct EngineOptions {
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::chrono::milliseconds upgrade_timeout{10000};
+  // Largest message accepted on either transport, and the polling request body limit.
+  std::size_t max_payload = 1'000'000;
+  // A session whose unsent data passes this is closed: a peer that does not read must
+  // not make the server buffer without bound.
+  std::size_t max_send_queue_bytes = 256u << 20;
+  // python-engineio 4.3 clients mis-handle long polling payloads; 16 is safe.
+  std::size_t max_packets_per_poll = 16;
+  std::string path = "/socket.io";
+};
+
+enum class Transport { polling, websocket };
+
+struct Handshake {
+  std::string remote_address;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::map<std::string, std::string> query;
+  std::string header(std::string_view lower_case_name) const;
+  std::string query_value(std::string_view name) const;
+};
+
+// Receives one session's messages, on that session's strand.
+class SessionListener {
+ public:
+  virtual ~SessionListener() = default;
+  virtual void on_message(std::string_view data, bool binary) = 0;
+  virtual void on_close(std::string_view reason) = 0;
+};
+
+class EngineSession;
+using OpenHandler = std::function<std::shared_ptr<SessionListener>(const std::shared_ptr<EngineSession>&)>;
+
+struct HttpRequestInfo {
+  std::string_view path;
+  std::string_view query;
+  const Handshake& handshake;
+};
+
+struct HttpReply {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+using HttpHandler = std::function<HttpReply(const HttpRequestInfo&)>;
+
+using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+}  // namespace sts::socketio

@@ -1,0 +1,37 @@
+#include "socketio/socket.h"
+
+#include "socketio/client.h"
+#include "socketio/engine_session.h"
+
+namespace sts::socketio {
+
+Socket::Socket(const std::shared_ptr<EngineSession>& session, std::string nsp, std::string id, Json auth)
+    : session_(session), nsp_(std::move(nsp)), id_(std::move(id)), auth_(std::move(auth)),
+      handshake_(session->handshake()) {}
+
+void Socket::send_packet(sio::Packet packet) {
+  if (!connected()) return;
+  if (auto session = session_.lock()) session->send(to_engine_packets(std::move(packet)));
+}
+
+void Socket::emit(std::string_view event, Json args) {
+  Json data = Json::array();
+  auto& items = data.get_ref<Json::array_t&>();
+  items.emplace_back(std::string(event));
+  if (args.is_array()) {
+    auto& given = args.get_ref<Json::array_t&>();
+    items.reserve(given.size() + 1);
+    for (auto& arg : given) items.push_back(std::move(arg));
+  } else {
+    items.push_back(std::move(args));
+  }
+  send_packet(sio::Packet{sio::PacketType::event, nsp_, std::nullopt, std::move(data), 0});
+}
+
+void Socket::disconnect() {
+  if (!connected()) return;
+  send_packet(sio::Packet{sio::PacketType::disconnect, nsp_, std::nullopt, std::nullopt, 0});
+  if (auto session = session_.lock()) session->close("server namespace disconnect");
+}
+
+}  // namespace sts::socketio

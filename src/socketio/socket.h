@@ -1,0 +1,57 @@
+// A client's connection to one namespace, as handlers see it. Emitting and
+// disconnecting are safe from any thread: packets are encoded on the caller's thread
+// and handed to the connection's strand.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "socketio/engine_types.h"
+#include "socketio/socketio_packet.h"
+#include "util/json.h"
+
+namespace sts::socketio {
+
+using util::Json;
+class EngineSession;
+
+class Socket {
+ public:
+  Socket(const std::shared_ptr<EngineSession>& session, std::string nsp, std::string id, Json auth);
+
+  const std::string& id() const { return id_; }
+  const std::string& nsp() const { return nsp_; }
+  const Json& auth() const { return auth_; }
+  const Handshake& handshake() const { return handshake_; }
+  bool connected() const { return connected_.load(std::memory_order_acquire); }
+
+  // `args` is a JSON array of the event's arguments (any other value is sent as the
+  // single argument). Binary values (Json::binary) travel as attachments.
+  void emit(std::string_view event, Json args = Json::array());
+  // Sends DISCONNECT for this namespace, then closes the connection once its queue is
+  // flushed.
+  void disconnect();
+
+  // Called by the connection when the namespace or the transport goes away.
+  void mark_disconnected() { connected_.store(false, std::memory_order_release); }
+  void send_packet(sio::Packet packet);
+
+ private:
+  std::weak_ptr<EngineSession> session_;
+  const std::string nsp_;
+  const std::string id_;
+  const Json auth_;
+  const Handshake handshake_;
+  std::atomic<bool> connected_{true};
+};
+
+// Answers a client's acknowledgement request; call it once, from any thread. Empty
+// (false) when the client asked for no acknowledgement.
+using Ack = std::function<void(Json args)>;
+using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Json& args, const Ack& ack)>;
+
+
+}  // namespace sts::socketio

@@ -1,0 +1,171 @@
+#include "util/json.h"
+
+#include <simdjson.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace sts::util {
+namespace {
+
+Json to_nlohmann(simdjson::dom::element element) {
+  using simdjson::dom::element_type;
+  switch (element.type()) {
+    case element_type::ARRAY: {
+      Json array = Json::array();
+      auto& items = array.get_ref<Json::array_t&>();
+      simdjson::dom::array source;
+      if (element.get_array().get(source) != simdjson::SUCCESS) return array;
+      items.reserve(source.size());
+      for (simdjson::dom::element item : source) items.push_back(to_nlohmann(item));
+      return array;
+    }
+    case element_type::OBJECT: {
+      Json object = Json::object();
+      auto& members = object.get_ref<Json::object_t&>();
+      simdjson::dom::object source;
+      if (element.get_object().get(source) != simdjson::SUCCESS) return object;
+      for (simdjson::dom::key_value_pair field : source) {
+        members.insert_or_assign(std::string(field.key), to_nlohmann(field.value));
+      }
+      return object;
+    }
+    case element_type::STRING: return Json(std::string(std::string_view(element)));
+    case element_type::INT64: return Json(std::int64_t(element));
+    case element_type::UINT64: return Json(std::uint64_t(element));
+    case element_type::DOUBLE: return Json(double(element));
+    case element_type::BOOL: return Json(bool(element));
+    case element_type::NULL_VALUE: return Json(nullptr);
+  }
+  return Json(nullptr);
+}
+
+// True when any byte of the 8-byte word is '"', '\\' or a control character: the
+// classic SWAR zero-byte test applied to three masks at once.
+inline bool needs_escape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const std::uint64_t quote = word ^ (kOnes * '"');
+  const std::uint64_t backslash = word ^ (kOnes * '\\');
+  const std::uint64_t control = word;  // bytes < 0x20
+  const std::uint64_t hits = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                             ((control - kOnes * 0x20) & ~control);
+  return (hits & kHigh) != 0;
+}
+
+void write_escaped(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  const char* data = text.data();
+  const std::size_t size = text.size();
+  std::size_t clean_from = 0;
+  std::size_t i = 0;
+  while (i < size) {
+    if (i + 8 <= size) {
+      std::uint64_t word;
+      std::memcpy(&word, data + i, 8);
+      if (!needs_escape(word)) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(data + clean_from, i - clean_from);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default: {
+        const std::array<char, 6> escape{'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(escape.data(), escape.size());
+      }
+    }
+    clean_from = ++i;
+  }
+  out.append(data + clean_from, size - clean_from);
+  out.push_back('"');
+}
+
+template <typename Number>
+void write_number(Number number, std::string& out) {
+  std::array<char, 32> buffer;
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), number);
+  out.append(buffer.data(), result.ptr);
+}
+
+}  // namespace
+
+tl::expected<Json, std::string> parse_json(std::string_view text) {
+  // One parser per thread: simdjson parsers reuse their buffers between documents but
+  // may not be shared across threads.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (const auto error = parser.parse(text.data(), text.size()).get(root); error != simdjson::SUCCESS) {
+    return tl::unexpected(std::string("invalid JSON: ") + simdjson::error_message(error));
+  }
+  return to_nlohmann(root);
+}
+
+void write_json(const Json& value, std::string& out) {
+  switch (value.type()) {
+    case Json::value_t::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {
+        if (!first) out.push_back(',');
+        first = false;
+        write_escaped(key, out);
+        out.push_back(':');
+        write_json(member, out);
+      }
+      out.push_back('}');
+      return;
+    }
+    case Json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& item : value.get_ref<const Json::array_t&>()) {
+        if (!first) out.push_back(',');
+        first = false;
+        write_json(item, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    case Json::value_t::string: write_escaped(value.get_ref<const std::string&>(), out); return;
+    case Json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; return;
+    case Json::value_t::number_integer: write_number(value.get<std::int64_t>(), out); return;
+    case Json::value_t::number_unsigned: write_number(value.get<std::uint64_t>(), out); return;
+    case Json::value_t::number_float: {
+      const double number = value.get<double>();
+      if (std::isfinite(number)) {
+        write_number(number, out);
+      } else {
+        out += "null";  // what JSON.stringify writes for NaN and infinities
+      }
+      return;
+    }
+    case Json::value_t::null:
+    case Json::value_t::binary:
+    case Json::value_t::discarded: out += "null"; return;
+  }
+}
+
+std::string to_json(const Json& value) {
+  std::string out;
+  write_json(value, out);
+  return out;
+}
+
+}  // namespace sts::util

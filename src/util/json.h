@@ -1,0 +1,23 @@
+// JSON at wire speed: simdjson parses, nlohmann::json is the value type handlers see,
+// and a serializer that copies clean runs of a string in one go writes it back. Audio
+// arrives as megabyte base64 strings inside JSON, so both directions are hot paths.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <tl/expected.hpp>
+
+namespace sts::util {
+
+using Json = nlohmann::json;
+
+// Parses one complete JSON text. The error names what simdjson rejected.
+tl::expected<Json, std::string> parse_json(std::string_view text);
+
+// Appends the compact serialization of `value`. Binary values (which JSON cannot
+// carry) are written as null: callers replace them with placeholders beforehand.
+void write_json(const Json& value, std::string& out);
+std::string to_json(const Json& value);
+
+}  // namespace sts::util
