@@ -52,7 +52,7 @@ class _ExactBody:
     python-engineio 4.3.4 reads a long-polling POST with a single
     read(Content-Length) on aiohttp's stream, which returns only what has
     arrived so far; a large body (the 900 KB case) is then cut short and
-    fails to parse. Later python-engineio releases read the whole body.
+    fails to parse.
     """
 
     def __init__(self, stream):

@@ -132,7 +132,10 @@ void Client::handle_disconnect(const sio::Packet& packet) {
 
 void Client::handle_event(sio::Packet packet) {
   const auto it = sockets_.find(packet.nsp);
-  if (it == sockets_.end()) return;  // as socket.io does: events for namespaces not joined are dropped
+  if (it == sockets_.end()) {
+    protocol_error();  // an event for a namespace the client never joined
+    return;
+  }
   auto& items = packet.data->get_ref<Json::array_t&>();
   if (!items.front().is_string()) return;
   const EventHandler* handler = namespaces_->find(packet.nsp)->second->handler(items.front().get_ref<const std::string&>());

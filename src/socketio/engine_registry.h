@@ -39,6 +39,11 @@ class EngineRegistry {
     const std::scoped_lock lock(mutex_);
     return sessions_.size();
   }
+  // Sessions point back at the registry, so the table must be emptied on shutdown.
+  void clear() {
+    const std::scoped_lock lock(mutex_);
+    sessions_.clear();
+  }
   template <typename Fn>
   void for_each(Fn&& fn) const {
     const std::scoped_lock lock(mutex_);

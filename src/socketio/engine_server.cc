@@ -166,19 +166,13 @@ class Connection {
       auto session = std::make_shared<EngineSession>(io_, registry_, random_id(),
                                                      make_handshake(request, stream_.socket(), query_text));
       registry_->add(session, session->sid());
-      co_return co_await asio::co_spawn(
-          session->strand(),
-          [session]() -> asio::awaitable<HttpReply> {
-            session->start(Transport::polling);
-            co_return co_await session->handle_poll_get();
-          },
-          asio::use_awaitable);
+      co_return co_await asio::co_spawn(session->strand(), session->open_polling(session), asio::use_awaitable);
     }
     auto session = registry_->find(sid->second);
     if (!session) co_return engine_error(1, "Session ID unknown");
-    if (is_get) co_return co_await asio::co_spawn(session->strand(), session->handle_poll_get(), asio::use_awaitable);
+    if (is_get) co_return co_await asio::co_spawn(session->strand(), session->handle_poll_get(session), asio::use_awaitable);
     if (is_post) {
-      co_return co_await asio::co_spawn(session->strand(), session->handle_poll_post(request.body()),
+      co_return co_await asio::co_spawn(session->strand(), session->handle_poll_post(session, request.body()),
                                         asio::use_awaitable);
     }
     co_return engine_error(2, "Bad handshake method");
@@ -229,19 +223,13 @@ class Connection {
     co_await ws->async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
     if (session) {
-      asio::co_spawn(session->strand(), session->run_upgrade(std::move(ws)), asio::detached);
+      asio::co_spawn(session->strand(), session->run_upgrade(session, ws), asio::detached);
       co_return;
     }
     session = std::make_shared<EngineSession>(io_, registry_, random_id(),
                                               make_handshake(request, beast::get_lowest_layer(*ws).socket(), query_text));
     registry_->add(session, session->sid());
-    asio::co_spawn(
-        session->strand(),
-        [session, ws = std::move(ws)]() mutable -> asio::awaitable<void> {
-          session->start(Transport::websocket);
-          co_await session->run_websocket(std::move(ws));
-        },
-        asio::detached);
+    asio::co_spawn(session->strand(), session->open_websocket(session, ws), asio::detached);
   }
 
   asio::io_context& io_;
@@ -273,7 +261,7 @@ EngineServer::EngineServer(asio::io_context& io, EngineOptions options, OpenHand
       registry_(std::make_shared<EngineRegistry>(std::move(options), std::move(on_open))),
       acceptor_(asio::make_strand(io)) {}
 
-EngineServer::~EngineServer() = default;
+EngineServer::~EngineServer() { registry_->clear(); }
 
 void EngineServer::add_route(std::string path, HttpHandler handler) { shared_->routes[std::move(path)] = std::move(handler); }
 

@@ -58,8 +58,19 @@ std::string EngineSession::open_packet_json() const {
 void EngineSession::start(Transport transport) {
   transport_ = transport;
   send_on_strand({eio::Packet::text(eio::PacketType::open, open_packet_json())});
-  asio::co_spawn(strand_, heartbeat(), asio::detached);
+  const Self self = shared_from_this();
+  asio::co_spawn(strand_, heartbeat(self), asio::detached);
   listener_ = registry_->on_open()(shared_from_this());
+}
+
+asio::awaitable<HttpReply> EngineSession::open_polling(Self self) {
+  start(Transport::polling);
+  co_return co_await handle_poll_get(self);
+}
+
+asio::awaitable<void> EngineSession::open_websocket(Self self, std::shared_ptr<WebSocket> ws) {
+  start(Transport::websocket);
+  co_await run_websocket(self, ws);
 }
 
 void EngineSession::send(std::vector<eio::Packet> packets) {
@@ -107,14 +118,13 @@ void EngineSession::close_on_strand(std::string_view reason, bool flush) {
   if (auto listener = std::move(listener_)) listener->on_close(reason);
 }
 
-asio::awaitable<void> EngineSession::heartbeat() {
-  auto self = shared_from_this();
+asio::awaitable<void> EngineSession::heartbeat(Self self) {
   const auto& o = options();
   error_code ec;
   for (;;) {
     ping_timer_.expires_after(o.ping_interval);
     co_await ping_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (closed_) co_return;
+    if (self->closed_) co_return;
     awaiting_pong_ = true;
     // Pings jump the queue: a client that sees none within pingInterval + pingTimeout
     // drops the connection, however much data is waiting in front.
@@ -123,7 +133,7 @@ asio::awaitable<void> EngineSession::heartbeat() {
     wake_writers();
     ping_timer_.expires_after(o.ping_timeout);
     co_await ping_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (closed_) co_return;
+    if (self->closed_) co_return;
     if (awaiting_pong_) {
       close_on_strand("ping timeout", false);
       co_return;
@@ -162,8 +172,7 @@ std::string EngineSession::drain_for_poll() {
   return body;
 }
 
-asio::awaitable<HttpReply> EngineSession::handle_poll_get() {
-  auto self = shared_from_this();
+asio::awaitable<HttpReply> EngineSession::handle_poll_get(Self self) {
   if (closed_ || transport_ != Transport::polling) co_return bad_request("Bad request");
   if (poll_pending_) {
     close_on_strand("transport error", false);
@@ -171,7 +180,7 @@ asio::awaitable<HttpReply> EngineSession::handle_poll_get() {
   }
   poll_pending_ = true;
   error_code ec;
-  while (queue_.empty() && !noop_requested_ && !closed_ && transport_ == Transport::polling) {
+  while (queue_.empty() && !noop_requested_ && !self->closed_ && transport_ == Transport::polling) {
     park(poll_wake_);
     co_await poll_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -183,10 +192,10 @@ asio::awaitable<HttpReply> EngineSession::handle_poll_get() {
   co_return HttpReply{200, "text/plain; charset=UTF-8", std::move(body)};
 }
 
-asio::awaitable<HttpReply> EngineSession::handle_poll_post(std::string body) {
-  auto self = shared_from_this();
+asio::awaitable<HttpReply> EngineSession::handle_poll_post(Self self, std::string body) {
   if (closed_ || transport_ != Transport::polling) co_return bad_request("Bad request");
   auto packets = eio::decode_payload(body);
+  if (self->closed_) co_return bad_request("Bad request");
   if (!packets) {
     close_on_strand("parse error", false);
     co_return bad_request(packets.error());
@@ -209,14 +218,13 @@ asio::awaitable<HttpReply> EngineSession::handle_poll_post(std::string body) {
   co_return HttpReply{200, "text/html", "ok"};
 }
 
-asio::awaitable<void> EngineSession::run_websocket(std::shared_ptr<WebSocket> ws) {
+asio::awaitable<void> EngineSession::run_websocket(Self self, std::shared_ptr<WebSocket> ws) {
   ws_ = ws;
-  asio::co_spawn(strand_, websocket_writer(ws), asio::detached);
-  co_await websocket_reader(std::move(ws));
+  asio::co_spawn(strand_, websocket_writer(self, ws), asio::detached);
+  co_await websocket_reader(self, ws);
 }
 
-asio::awaitable<void> EngineSession::run_upgrade(std::shared_ptr<WebSocket> ws) {
-  auto self = shared_from_this();
+asio::awaitable<void> EngineSession::run_upgrade(Self self, std::shared_ptr<WebSocket> ws) {
   if (closed_ || transport_ != Transport::polling || upgrading_) {
     beast::get_lowest_layer(*ws).close();
     co_return;
@@ -255,15 +263,14 @@ asio::awaitable<void> EngineSession::run_upgrade(std::shared_ptr<WebSocket> ws) 
   beast::get_lowest_layer(*ws).expires_never();
   transport_ = Transport::websocket;
   poll_wake_.cancel();
-  co_await run_websocket(std::move(ws));
+  co_await run_websocket(self, ws);
 }
 
-asio::awaitable<void> EngineSession::websocket_writer(std::shared_ptr<WebSocket> ws) {
-  auto self = shared_from_this();
+asio::awaitable<void> EngineSession::websocket_writer(Self self, std::shared_ptr<WebSocket> ws) {
   error_code ec;
   for (;;) {
     if (queue_.empty()) {
-      if (closed_) break;
+      if (self->closed_) break;
       park(write_wake_);
       co_await write_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
@@ -292,12 +299,11 @@ asio::awaitable<void> EngineSession::websocket_writer(std::shared_ptr<WebSocket>
   beast::get_lowest_layer(*ws).close();
 }
 
-asio::awaitable<void> EngineSession::websocket_reader(std::shared_ptr<WebSocket> ws) {
-  auto self = shared_from_this();
+asio::awaitable<void> EngineSession::websocket_reader(Self self, std::shared_ptr<WebSocket> ws) {
   beast::flat_buffer buffer;
   error_code ec;
   constexpr std::size_t kKeptBufferBytes = 4u << 20;
-  while (!closed_) {
+  while (!self->closed_) {
     co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       close_on_strand(close_reason(ec), false);

@@ -43,20 +43,26 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   Transport transport() const { return transport_; }
   bool closed() const { return closed_; }
 
-  // Entry points for the HTTP side; each runs on the strand.
-  boost::asio::awaitable<HttpReply> handle_poll_get();
-  boost::asio::awaitable<HttpReply> handle_poll_post(std::string body);
-  boost::asio::awaitable<void> run_websocket(std::shared_ptr<WebSocket> ws);
-  boost::asio::awaitable<void> run_upgrade(std::shared_ptr<WebSocket> ws);
-  // Starts the heartbeat and hands the session to the layer above.
-  void start(Transport transport);
-
+  // Entry points for the HTTP side; each runs on the strand and keeps the session
+  // alive through its `self` parameter. Spawn them as member calls with lvalue
+  // arguments, never through a capturing lambda coroutine or with prvalue arguments:
+  // GCC 12 mishandles both (cf. GCC PR 99576), and valgrind caught a session freed
+  // under its own running heartbeat that way.
+  using Self = std::shared_ptr<EngineSession>;
+  boost::asio::awaitable<HttpReply> open_polling(Self self);
+  boost::asio::awaitable<void> open_websocket(Self self, std::shared_ptr<WebSocket> ws);
+  boost::asio::awaitable<HttpReply> handle_poll_get(Self self);
+  boost::asio::awaitable<HttpReply> handle_poll_post(Self self, std::string body);
+  boost::asio::awaitable<void> run_websocket(Self self, std::shared_ptr<WebSocket> ws);
+  boost::asio::awaitable<void> run_upgrade(Self self, std::shared_ptr<WebSocket> ws);
   std::string open_packet_json() const;
 
  private:
-  boost::asio::awaitable<void> heartbeat();
-  boost::asio::awaitable<void> websocket_writer(std::shared_ptr<WebSocket> ws);
-  boost::asio::awaitable<void> websocket_reader(std::shared_ptr<WebSocket> ws);
+  // Starts the heartbeat and hands the session to the layer above.
+  void start(Transport transport);
+  boost::asio::awaitable<void> heartbeat(Self self);
+  boost::asio::awaitable<void> websocket_writer(Self self, std::shared_ptr<WebSocket> ws);
+  boost::asio::awaitable<void> websocket_reader(Self self, std::shared_ptr<WebSocket> ws);
   void handle_packet(const eio::PacketView& packet);
   void wake_writers();
   std::string drain_for_poll();

@@ -209,9 +209,11 @@ function closeAll() {
   openSockets.clear();
 }
 
+const pendingUpgrades = new WeakMap();
+
 async function expectUpgrade(engine, mode) {
   if (!mode.upgrade) return;
-  await engine.upgraded;
+  await pendingUpgrades.get(engine);
   assert.equal(engine.transport.name, "websocket", "transport after the upgrade event");
 }
 
@@ -232,7 +234,7 @@ async function connect(mode, nsp = "/", extra = {}) {
 // long before the upgrade can happen.
 function armUpgrade(engine, mode) {
   if (mode.upgrade) {
-    engine.upgraded = armed(waitFor(engine, "upgrade", { failOn: ["upgradeError", "close"] }));
+    pendingUpgrades.set(engine, armed(waitFor(engine, "upgrade", { failOn: ["upgradeError", "close"] })));
   }
 }
 
@@ -518,11 +520,15 @@ describe("socketio-conformance-server", { skip: SERVER_COMMAND ? false : "STS_CO
       const manager = new Manager(server.url, { autoConnect: false, reconnection: false, transports: ["websocket"] });
       manager.open();
       const engine = manager.engine;
-      await waitFor(engine, "open", { failOn: ["error", "close"] });
-      const opened = Date.now();
-      await waitFor(engine, "close", { timeout: CONNECT_TIMEOUT_MS + 3000 });
-      const elapsed = Date.now() - opened;
-      assert.ok(elapsed >= CONNECT_TIMEOUT_MS - 300, `closed after ${elapsed} ms, before the ${CONNECT_TIMEOUT_MS} ms connect timeout`);
+      try {
+        await waitFor(engine, "open", { failOn: ["error", "close"] });
+        const opened = Date.now();
+        await waitFor(engine, "close", { timeout: CONNECT_TIMEOUT_MS + 3000 });
+        const elapsed = Date.now() - opened;
+        assert.ok(elapsed >= CONNECT_TIMEOUT_MS - 300, `closed after ${elapsed} ms, before the ${CONNECT_TIMEOUT_MS} ms connect timeout`);
+      } finally {
+        manager.disconnect();
+      }
     });
 
     test("allows any origin on a cross-origin polling handshake", async () => {

@@ -29,7 +29,8 @@ import threading
 
 import pytest
 
-SERVER_ENV = "STS_CONFORMANCE_SERVER"
+from rawpeer import SERVER_ENV
+
 STARTUP_TIMEOUT_S = 20
 # Per-test deadline: a hung test fails on its own instead of stalling the run.
 TEST_TIMEOUT_S = 20
@@ -40,18 +41,6 @@ _PORT_LINE = re.compile(r"listening on port (\d+)")
 def server_command():
     cmd = os.environ.get(SERVER_ENV, "").strip()
     return shlex.split(cmd) if cmd else None
-
-
-def is_node_fixture():
-    """True when the suite runs against the Node yardstick, for the few
-    node-specific skips (each names its reason)."""
-    return "node_fixture" in os.environ.get(SERVER_ENV, "")
-
-
-def skip_on_node(reason):
-    """Skip marker for behaviour where Node's socket.io legitimately differs
-    from the C++ server's contract."""
-    return pytest.mark.skipif(is_node_fixture(), reason="node socket.io: " + reason)
 
 
 class ServerProcess:

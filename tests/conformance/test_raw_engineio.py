@@ -8,7 +8,6 @@ import json
 import aiohttp
 import pytest
 
-from conftest import skip_on_node
 from rawpeer import (
     PATH,
     PollingPeer,
@@ -17,6 +16,7 @@ from rawpeer import (
     eio_query,
     http_session,
     parse_open,
+    skip_on_node,
 )
 
 OVERSIZED = 1_100_000  # > maxPayload (1,000,000)
@@ -366,7 +366,7 @@ async def test_polling_session_upgrades_to_websocket(eio_server):
         await ws.expect("3probe")
         # The server releases the held poll with a noop so the client can
         # stop polling; pings that raced ahead are answered on the way.
-        while True:
+        for _ in range(10):  # bounded: a few pings may race ahead of the noop
             status, packets = await pending
             assert status == 200, packets
             if "6" in packets:
@@ -375,6 +375,8 @@ async def test_polling_session_upgrades_to_websocket(eio_server):
             assert packets == ["2"], packets
             await poll.send("3")
             pending = asyncio.create_task(poll.get())
+        else:
+            raise AssertionError("the held poll never got the noop packet")
         await ws.send("5")
         await ws.send("4after upgrade")
         await ws.expect("4after upgrade")

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "socketio/engine_session.h"
 #include "socketio/server.h"
@@ -14,34 +15,47 @@ namespace {
 
 using sts::socketio::Json;
 
+// The defaults are the conformance suite's; the benchmark raises the limits.
 struct Flags {
   std::uint16_t port = 3000;
   bool engineio_echo = false;
+  unsigned threads = 1;
+  sts::socketio::ServerOptions options = [] {
+    sts::socketio::ServerOptions o;
+    o.engine.ping_interval = std::chrono::milliseconds(300);
+    o.engine.ping_timeout = std::chrono::milliseconds(200);
+    o.engine.max_payload = 1'000'000;
+    o.connect_timeout = std::chrono::milliseconds(1000);
+    return o;
+  }();
 };
+
+[[noreturn]] void usage() {
+  std::cerr << "usage: socketio-conformance-server [--port N] [--engineio-echo] [--threads N]\n"
+               "         [--max-payload BYTES] [--ping-interval MS] [--ping-timeout MS]\n";
+  std::exit(2);
+}
 
 Flags parse_flags(int argc, char** argv) {
   Flags flags;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--port" && i + 1 < argc) {
-      flags.port = static_cast<std::uint16_t>(std::strtoul(argv[++i], nullptr, 10));
-    } else if (arg == "--engineio-echo") {
+    if (arg == "--engineio-echo") {
       flags.engineio_echo = true;
-    } else {
-      std::cerr << "usage: socketio-conformance-server [--port N] [--engineio-echo]\n";
-      std::exit(2);
+      continue;
     }
+    if (i + 1 >= argc) usage();
+    char* end = nullptr;
+    const unsigned long value = std::strtoul(argv[++i], &end, 10);
+    if (*end != '\0') usage();
+    if (arg == "--port" && value <= 65535) flags.port = static_cast<std::uint16_t>(value);
+    else if (arg == "--threads" && value >= 1 && value <= 64) flags.threads = static_cast<unsigned>(value);
+    else if (arg == "--max-payload" && value > 0) flags.options.engine.max_payload = value;
+    else if (arg == "--ping-interval") flags.options.engine.ping_interval = std::chrono::milliseconds(value);
+    else if (arg == "--ping-timeout") flags.options.engine.ping_timeout = std::chrono::milliseconds(value);
+    else usage();
   }
   return flags;
-}
-
-sts::socketio::ServerOptions fixture_options() {
-  sts::socketio::ServerOptions options;
-  options.engine.ping_interval = std::chrono::milliseconds(300);
-  options.engine.ping_timeout = std::chrono::milliseconds(200);
-  options.engine.max_payload = 1'000'000;
-  options.connect_timeout = std::chrono::milliseconds(1000);
-  return options;
 }
 
 void add_socketio_handlers(sts::socketio::Server& server) {
@@ -81,7 +95,7 @@ class EchoListener : public sts::socketio::SessionListener {
 int main(int argc, char** argv) {
   const Flags flags = parse_flags(argc, argv);
   boost::asio::io_context io;
-  const auto options = fixture_options();
+  const auto& options = flags.options;
   std::uint16_t port = 0;
   std::unique_ptr<sts::socketio::Server> socketio_server;
   std::unique_ptr<sts::socketio::EngineServer> engine_server;
@@ -102,6 +116,9 @@ int main(int argc, char** argv) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&io](auto, int) { io.stop(); });
   std::cout << "listening on port " << port << std::endl;
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < flags.threads; ++t) threads.emplace_back([&io] { io.run(); });
   io.run();
+  for (auto& thread : threads) thread.join();
   return 0;
 }

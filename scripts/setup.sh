@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything sts-service needs to build, run and test on Debian 12, from
+# Debian's archive and the npm registry only. Idempotent: it asks apt for nothing when
+# every package is already there, and reinstalls node_modules only when the lock file
+# changed. Debian's archive is signed and checksummed; npm packages are pinned by
+# version and sha512 integrity in package-lock.json (npm ci refuses a mismatch).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(
+  # toolchain and build
+  g++ clang-14 libclang-rt-14-dev cmake ninja-build ccache pkgconf
+  # libraries
+  libboost1.81-dev nlohmann-json3-dev libsimdjson-dev libexpected-dev libspdlog-dev libfmt-dev
+  # C++ tests and benchmarks
+  libgtest-dev libbenchmark-dev
+  # Python peers for tests: Debian's interpreter and its packages
+  python3 python3-socketio python3-engineio python3-aiohttp python3-pytest python3-websockets
+)
+command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when node_modules was not installed from this very lock file.
+lock_sum=$(sha256sum < package-lock.json)
+if [[ ! -f node_modules/.lock-stamp || "$(cat node_modules/.lock-stamp)" != "$lock_sum" ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > node_modules/.lock-stamp
+fi

@@ -1,0 +1,27 @@
+// Engine.IO decoding: websocket text frames and polling payloads, binary packets
+// decoded from base64 as the polling POST handler does.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "socketio/engineio_packet.h"
+#include "util/base64.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  (void)sts::socketio::eio::decode_text(input);
+  if (auto packets = sts::socketio::eio::decode_payload(input)) {
+    std::string reencoded;
+    for (const auto& packet : *packets) {
+      if (packet.binary) {
+        if (auto bytes = sts::util::base64_decode(packet.data)) {
+          sts::socketio::eio::append_to_payload(sts::socketio::eio::Packet::binary_message(std::move(*bytes)), reencoded);
+        }
+      } else {
+        sts::socketio::eio::append_to_payload(
+            sts::socketio::eio::Packet::text(packet.type, std::string(packet.data)), reencoded);
+      }
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,52 @@
+#include "util/json.h"
+
+#include <gtest/gtest.h>
+
+namespace sts::util {
+namespace {
+
+TEST(Json, ParsesEveryValueType) {
+  const auto value = parse_json(R"({"a":[1,-2,3.5,true,false,null,"x"],"b":{"c":18446744073709551615}})");
+  ASSERT_TRUE(value) << value.error();
+  EXPECT_EQ((*value)["a"][0], 1);
+  EXPECT_EQ((*value)["a"][1], -2);
+  EXPECT_DOUBLE_EQ((*value)["a"][2].get<double>(), 3.5);
+  EXPECT_EQ((*value)["a"][6], "x");
+  EXPECT_EQ((*value)["b"]["c"].get<std::uint64_t>(), 18446744073709551615ULL);
+}
+
+TEST(Json, ReportsInvalidText) {
+  EXPECT_FALSE(parse_json("{"));
+  EXPECT_FALSE(parse_json(R"(["a",])"));
+  EXPECT_FALSE(parse_json("\"\xff\""));  // invalid UTF-8
+  EXPECT_FALSE(parse_json(""));
+}
+
+TEST(Json, EscapesWhatJsonRequires) {
+  const Json value = std::string("q\"b\\n\nt\tc\x01 e\xc3\xa9");
+  EXPECT_EQ(to_json(value), R"("q\"b\\n\nt\tc\u0001 eé")");
+}
+
+TEST(Json, EscapesInsideLongCleanRuns) {
+  std::string text(1000, 'a');
+  text[517] = '"';
+  const std::string written = to_json(Json(text));
+  EXPECT_EQ(written.size(), text.size() + 3);
+  EXPECT_EQ(written.substr(517, 4), R"(a\"a)");
+}
+
+TEST(Json, RoundTripsThroughNlohmann) {
+  const Json value = {{"s", "t\u00e9xt"}, {"n", {1, 2.25, -3}}, {"o", {{"k", nullptr}}}, {"b", true}};
+  const auto parsed = parse_json(to_json(value));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed, value);
+  EXPECT_EQ(Json::parse(to_json(value)), value);
+}
+
+TEST(Json, WritesNonFiniteNumbersAsNull) {
+  EXPECT_EQ(to_json(Json(std::numeric_limits<double>::infinity())), "null");
+  EXPECT_EQ(to_json(Json(std::nan(""))), "null");
+}
+
+}  // namespace
+}  // namespace sts::util
