@@ -40,8 +40,6 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   // Strand only.
   void send_on_strand(std::vector<eio::Packet> packets);
   void close_on_strand(std::string_view reason, bool flush);
-  Transport transport() const { return transport_; }
-  bool closed() const { return closed_; }
 
   // Entry points for the HTTP side; each runs on the strand and keeps the session
   // alive through its `self` parameter. Spawn them as member calls with lvalue
