@@ -138,8 +138,13 @@ void Client::handle_event(sio::Packet packet) {
   }
   auto& items = packet.data->get_ref<Json::array_t&>();
   if (!items.front().is_string()) return;
-  const EventHandler* handler = namespaces_->find(packet.nsp)->second->handler(items.front().get_ref<const std::string&>());
-  if (handler == nullptr) return;
+  const Namespace& ns = *namespaces_->find(packet.nsp)->second;
+  const auto& event = items.front().get_ref<const std::string&>();
+  const EventHandler* handler = ns.handler(event);
+  if (handler == nullptr) {
+    ns.unknown(it->second, event);
+    return;
+  }
   Ack ack;
   if (packet.id) {
     ack = [weak = std::weak_ptr<Socket>(it->second), nsp = packet.nsp, id = *packet.id](Json args) {

@@ -275,11 +275,15 @@ std::uint16_t EngineServer::listen(const std::string& address, std::uint16_t por
   return acceptor_.local_endpoint().port();
 }
 
-void EngineServer::stop() {
+void EngineServer::stop_accepting() {
   asio::post(acceptor_.get_executor(), [this] {
     error_code ec;
     acceptor_.close(ec);
   });
+}
+
+void EngineServer::stop() {
+  stop_accepting();
   registry_->for_each([](const std::shared_ptr<EngineSession>& session) { session->close("server shutting down"); });
 }
 

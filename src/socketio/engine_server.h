@@ -26,6 +26,8 @@ class EngineServer {
 
   // Binds and starts accepting; returns the bound port (useful with port 0).
   std::uint16_t listen(const std::string& address, std::uint16_t port);
+  // Refuses new connections; sessions already open carry on.
+  void stop_accepting();
   // Stops accepting and closes every session after flushing what it has queued.
   void stop();
 

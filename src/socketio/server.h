@@ -28,6 +28,7 @@ class Server {
   void add_route(std::string path, HttpHandler handler) { engine_.add_route(std::move(path), std::move(handler)); }
 
   std::uint16_t listen(const std::string& address, std::uint16_t port) { return engine_.listen(address, port); }
+  void stop_accepting() { engine_.stop_accepting(); }
   void stop() { engine_.stop(); }
   std::size_t session_count() const { return engine_.session_count(); }
 

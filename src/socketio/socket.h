@@ -27,6 +27,14 @@ class Socket {
   const Json& auth() const { return auth_; }
   const Handshake& handshake() const { return handshake_; }
   bool connected() const { return connected_.load(std::memory_order_acquire); }
+  // The connection's strand: events arrive on it, and state kept per connection is
+  // touched only there. Work finished elsewhere is posted back through it.
+  const Strand& strand() const { return strand_; }
+
+  // One slot for the layer above's per-connection state. Strand only.
+  void set_context(std::shared_ptr<void> context) { context_ = std::move(context); }
+  template <typename T>
+  std::shared_ptr<T> context() const { return std::static_pointer_cast<T>(context_); }
 
   // `args` is a JSON array of the event's arguments (any other value is sent as the
   // single argument). Binary values (Json::binary) travel as attachments.
@@ -45,6 +53,8 @@ class Socket {
   const std::string id_;
   const Json auth_;
   const Handshake handshake_;
+  const Strand strand_;
+  std::shared_ptr<void> context_;
   std::atomic<bool> connected_{true};
 };
 

@@ -1,0 +1,194 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+namespace sts::app {
+namespace {
+
+using Setter = std::function<tl::expected<void, std::string>(Config&, const std::string& value)>;
+
+struct Option {
+  const char* env;
+  const char* flag;
+  const char* help;
+  Setter set;
+};
+
+template <typename T>
+Setter integer(T Config::*field, std::int64_t min, std::int64_t max) {
+  return [field, min, max](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+    std::int64_t number = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (error != std::errc() || end != value.data() + value.size() || number < min || number > max) {
+      return tl::unexpected("an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    config.*field = static_cast<T>(number);
+    return {};
+  };
+}
+
+Setter percent(double Config::*field) {
+  return [field](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+    char* end = nullptr;
+    const double number = std::strtod(value.c_str(), &end);
+    if (value.empty() || end != value.c_str() + value.size() || !(number >= 0 && number <= 1000)) {
+      return tl::unexpected(std::string("a percentage from 0 to 1000"));
+    }
+    config.*field = number;
+    return {};
+  };
+}
+
+Setter text(std::string Config::*field) {
+  return [field](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+    config.*field = value;
+    return {};
+  };
+}
+
+std::vector<Option> options(const std::vector<std::string>& pipelines) {
+  std::string pipeline_names;
+  for (const auto& name : pipelines) pipeline_names += (pipeline_names.empty() ? "" : " | ") + name;
+  return {
+      {"HOST", "--host", "address to listen on (default 0.0.0.0)", text(&Config::host)},
+      {"PORT", "--port", "TCP port for Socket.IO and HTTP; 0 picks a free one (default 8000)",
+       integer(&Config::port, 0, 65535)},
+      {"STS_PIPELINE", "--pipeline", "fragment pipeline (default echo)",
+       [pipelines, pipeline_names](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         for (const auto& name : pipelines) {
+           if (name == value) {
+             config.pipeline = value;
+             return {};
+           }
+         }
+         return tl::unexpected("one of " + pipeline_names);
+       }},
+      {"STS_API_KEY", nullptr, "when set, CONNECT must carry {\"token\": key} (env only: flags show in ps)",
+       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         if (!value.empty()) config.api_key = value;
+         return {};
+       }},
+      {"MAX_INFLIGHT", "--max-inflight", "default max_inflight of a stream (1..10, default 3)",
+       integer(&Config::max_inflight, 1, 10)},
+      {"FRAGMENT_TIMEOUT_MS", "--fragment-timeout-ms", "default timeout_ms of a stream (1000..30000, default 8000)",
+       integer(&Config::fragment_timeout_ms, 1000, 30000)},
+      {"BACKPRESSURE_MEDIUM", "--backpressure-medium", "in-flight count where medium/slow_down starts (default 4)",
+       integer(&Config::backpressure_medium, 1, 1000)},
+      {"BACKPRESSURE_HIGH", "--backpressure-high", "in-flight count where high/pause starts (default 7)",
+       integer(&Config::backpressure_high, 1, 1000)},
+      {"BACKPRESSURE_MAX", "--backpressure-max", "most fragments in flight per stream; beyond, BACKPRESSURE_EXCEEDED (default 10)",
+       integer(&Config::backpressure_max, 1, 1000)},
+      {"DURATION_VARIANCE_SUCCESS_MAX", "--duration-variance-success-max", "percent variance still success (default 10)",
+       percent(&Config::duration_variance_success_max)},
+      {"DURATION_VARIANCE_PARTIAL_MAX", "--duration-variance-partial-max", "percent variance still partial (default 20)",
+       percent(&Config::duration_variance_partial_max)},
+      {"STREAM_CLOSE_DELAY_MS", "--stream-close-delay-ms", "delay from stream:complete to closing the connection (default 5000)",
+       integer(&Config::stream_close_delay_ms, 0, 600000)},
+      {"FALLBACK_MODE", "--fallback-mode", "audio for no speech: silence | original (default silence)",
+       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         if (value == "silence") config.fallback_mode = pipeline::FallbackMode::silence;
+         else if (value == "original") config.fallback_mode = pipeline::FallbackMode::original;
+         else return tl::unexpected(std::string("silence | original"));
+         return {};
+       }},
+      {"VOICE_PROFILES_PATH", "--voice-profiles", "voices.json to load (default: the built-in catalogue)",
+       text(&Config::voice_profiles_path)},
+      {"LOG_LEVEL", "--log-level", "debug | info | warning | error (default info)",
+       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         const auto level = observability::parse_log_level(value);
+         if (!level) return tl::unexpected(std::string("debug | info | warning | error"));
+         config.log_level = *level;
+         return {};
+       }},
+      {"NETWORK_THREADS", "--network-threads", "threads serving connections (default 2)",
+       integer(&Config::network_threads, 1, 256)},
+      {"COMPUTE_THREADS", "--compute-threads", "threads running fragment jobs (default: one per core)",
+       integer(&Config::compute_threads, 1, 1024)},
+      {"MAX_PAYLOAD_BYTES", "--max-payload-bytes", "largest Socket.IO message (default 52428800)",
+       integer(&Config::max_payload_bytes, 1024, 1ll << 30)},
+      {"MAX_FRAGMENT_BYTES", "--max-fragment-bytes", "largest decoded audio per fragment (default 10485760)",
+       integer(&Config::max_fragment_bytes, 1024, 1ll << 30)},
+      {"PING_INTERVAL_MS", "--ping-interval-ms", "Engine.IO ping interval (default 25000)",
+       integer(&Config::ping_interval_ms, 100, 600000)},
+      {"PING_TIMEOUT_MS", "--ping-timeout-ms", "Engine.IO pong deadline (default 10000)",
+       integer(&Config::ping_timeout_ms, 100, 600000)},
+      {"SHUTDOWN_TIMEOUT_MS", "--shutdown-timeout-ms", "on SIGTERM, longest wait for in-flight fragments (default 10000)",
+       integer(&Config::shutdown_timeout_ms, 0, 600000)},
+  };
+}
+
+tl::expected<void, std::string> validate(const Config& config) {
+  if (!(config.backpressure_medium < config.backpressure_high && config.backpressure_high <= config.backpressure_max)) {
+    return tl::unexpected(std::string("BACKPRESSURE_MEDIUM < BACKPRESSURE_HIGH <= BACKPRESSURE_MAX must hold"));
+  }
+  if (config.duration_variance_success_max > config.duration_variance_partial_max) {
+    return tl::unexpected(std::string("DURATION_VARIANCE_SUCCESS_MAX must not exceed DURATION_VARIANCE_PARTIAL_MAX"));
+  }
+  if (config.max_fragment_bytes * 4 / 3 + 65536 > config.max_payload_bytes) {
+    return tl::unexpected(std::string("MAX_PAYLOAD_BYTES must leave room for a base64 fragment of MAX_FRAGMENT_BYTES"));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::string> process_env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+tl::expected<ConfigRequest, std::string> load_config(const std::vector<std::string>& args, const EnvLookup& env,
+                                                     const std::vector<std::string>& pipelines) {
+  ConfigRequest request;
+  const auto table = options(pipelines);
+  for (const auto& option : table) {
+    const auto value = env(option.env);
+    if (!value) continue;
+    if (auto set = option.set(request.config, *value); !set) {
+      return tl::unexpected(std::string(option.env) + "=\"" + *value + "\" is invalid: expected " + set.error());
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      request.help = true;
+      return request;
+    }
+    const auto equals = arg.find('=');
+    const std::string flag = arg.substr(0, equals);
+    const Option* option = nullptr;
+    for (const auto& candidate : table) {
+      if (candidate.flag != nullptr && flag == candidate.flag) option = &candidate;
+    }
+    if (option == nullptr) return tl::unexpected("unknown option " + flag + " (see --help)");
+    std::string value;
+    if (equals != std::string::npos) {
+      value = arg.substr(equals + 1);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return tl::unexpected(flag + " needs a value");
+    }
+    if (auto set = option->set(request.config, value); !set) {
+      return tl::unexpected(flag + " \"" + value + "\" is invalid: expected " + set.error());
+    }
+  }
+  if (request.config.compute_threads == 0) {
+    request.config.compute_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  if (auto valid = validate(request.config); !valid) return tl::unexpected(valid.error());
+  return request;
+}
+
+std::string config_help() {
+  std::string help = "usage: sts-server [options]\n\nEvery option is also an environment variable; flags win.\n\n";
+  for (const auto& option : options({"echo"})) {
+    std::string names = option.flag ? std::string(option.flag) + " / " + option.env : option.env;
+    help += "  " + names + "\n      " + option.help + "\n";
+  }
+  return help;
+}
+
+}  // namespace sts::app

@@ -1,0 +1,57 @@
+// The server's configuration: one struct, filled from environment variables and then
+// command-line flags (flags win), validated once at start-up. Every error names the
+// variable or flag and what it accepts.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <tl/expected.hpp>
+#include <vector>
+
+#include "observability/log.h"
+#include "pipeline/pipeline.h"
+
+namespace sts::app {
+
+struct Config {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8000;
+  std::string pipeline = "echo";
+  std::optional<std::string> api_key;
+  int max_inflight = 3;
+  int fragment_timeout_ms = 8000;
+  int backpressure_medium = 4;
+  int backpressure_high = 7;
+  int backpressure_max = 10;
+  double duration_variance_success_max = 10;
+  double duration_variance_partial_max = 20;
+  int stream_close_delay_ms = 5000;
+  pipeline::FallbackMode fallback_mode = pipeline::FallbackMode::silence;
+  std::string voice_profiles_path;  // empty: the built-in catalogue
+  observability::LogLevel log_level = observability::LogLevel::info;
+  int network_threads = 2;
+  int compute_threads = 0;  // 0: one per core
+  std::int64_t max_payload_bytes = 50ll << 20;
+  std::int64_t max_fragment_bytes = 10ll << 20;
+  int ping_interval_ms = 25000;
+  int ping_timeout_ms = 10000;
+  int shutdown_timeout_ms = 10000;
+};
+
+// Reads an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+std::optional<std::string> process_env(const char* name);
+
+struct ConfigRequest {
+  bool help = false;
+  Config config;
+};
+
+// `pipelines` are the names --pipeline may take.
+tl::expected<ConfigRequest, std::string> load_config(const std::vector<std::string>& args, const EnvLookup& env,
+                                                     const std::vector<std::string>& pipelines);
+std::string config_help();
+
+}  // namespace sts::app

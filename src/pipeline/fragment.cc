@@ -1,0 +1,50 @@
+#include "pipeline/fragment.h"
+
+#include <algorithm>
+#include <array>
+
+#include "pipeline/pipeline.h"
+
+namespace sts::pipeline {
+
+std::string_view stage_name(Stage stage) {
+  switch (stage) {
+    case Stage::queued: return "queue";
+    case Stage::decode: return "decode";
+    case Stage::asr: return "asr";
+    case Stage::translation: return "translation";
+    case Stage::tts: return "tts";
+    case Stage::duration_match: return "duration_match";
+    case Stage::encode: return "encode";
+    case Stage::done: return "done";
+  }
+  return "unknown";
+}
+
+std::string_view status_name(FragmentStatus status) {
+  switch (status) {
+    case FragmentStatus::success: return "success";
+    case FragmentStatus::partial: return "partial";
+    case FragmentStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+bool is_retryable(std::string_view code) {
+  static constexpr std::array<std::string_view, 4> kRetryable{"TIMEOUT", "MODEL_ERROR", "TRANSLATION_API_UNAVAILABLE",
+                                                              "RATE_LIMIT_EXCEEDED"};
+  return std::find(kRetryable.begin(), kRetryable.end(), code) != kRetryable.end();
+}
+
+StageError stage_error(Stage stage, std::string code, std::string message) {
+  const bool retryable = is_retryable(code);
+  return StageError{std::string(stage_name(stage)), std::move(code), std::move(message), retryable};
+}
+
+bool Pipeline::supports(std::string_view source, std::string_view target) const {
+  const auto& pairs = language_pairs();
+  return std::any_of(pairs.begin(), pairs.end(),
+                     [&](const LanguagePair& pair) { return pair.first == source && pair.second == target; });
+}
+
+}  // namespace sts::pipeline

@@ -1,0 +1,110 @@
+// What the protocol hands the pipeline for one fragment, and what comes back: plain
+// structs, so engines and the wire layer share no types but these.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audio/format.h"
+#include "util/json.h"
+
+namespace sts::pipeline {
+
+using audio::AudioFormat;
+
+enum class Stage { queued, decode, asr, translation, tts, duration_match, encode, done };
+std::string_view stage_name(Stage stage);
+
+// A failure as PROTOCOL.md §4 lists it. Engines map their own failures to these codes
+// once, at their boundary.
+struct StageError {
+  std::string stage;
+  std::string code;
+  std::string message;
+  bool retryable = false;
+};
+// Whether PROTOCOL.md §4 lets the worker retry a failure with this code.
+bool is_retryable(std::string_view code);
+StageError stage_error(Stage stage, std::string code, std::string message);
+
+// The stream's settings, fixed at stream:init and shared by its fragments' jobs.
+struct StreamSpec {
+  std::string stream_id;
+  std::string source_language;
+  std::string target_language;
+  std::string voice_profile;  // resolved: never "default"
+  AudioFormat format = AudioFormat::pcm_s16le;
+  int sample_rate_hz = 48000;
+  int channels = 2;
+  std::vector<std::string> domain_hints;
+};
+
+struct FragmentJob {
+  std::shared_ptr<const StreamSpec> stream;
+  std::string fragment_id;
+  std::int64_t sequence_number = 0;
+  // The payload as sent (base64 already removed) and what the fragment declared.
+  AudioFormat format = AudioFormat::pcm_s16le;
+  int sample_rate_hz = 0;
+  int channels = 0;
+  std::int64_t duration_ms = 0;
+  std::vector<std::uint8_t> audio;
+  util::Json metadata = util::Json::object();
+};
+
+// Shared between a running job and the protocol that waits for it: the protocol
+// reads the stage when the deadline passes and requests a stop; the job checks the
+// token between stages and inside long waits.
+struct JobControl {
+  std::stop_source stop;
+  std::atomic<Stage> stage{Stage::queued};
+};
+
+struct EncodedAudio {
+  AudioFormat format = AudioFormat::pcm_s16le;
+  int sample_rate_hz = 0;
+  int channels = 0;
+  std::int64_t duration_ms = 0;
+  std::vector<std::uint8_t> bytes;
+};
+
+struct Segment {
+  std::int64_t start_ms = 0;  // stream-absolute
+  std::int64_t end_ms = 0;
+  std::string text;
+  std::optional<double> confidence;
+};
+
+enum class FragmentStatus { success, partial, failed };
+std::string_view status_name(FragmentStatus status);
+
+struct StageTiming {
+  Stage stage;
+  double ms = 0;
+};
+
+struct FragmentResult {
+  FragmentStatus status = FragmentStatus::failed;
+  std::optional<EncodedAudio> dubbed_audio;
+  std::string transcript;
+  std::string translated_text;
+  std::vector<Segment> segments;
+  std::vector<StageTiming> stage_timings;
+  std::optional<StageError> error;
+  std::vector<std::string> warnings;
+  std::int64_t original_duration_ms = 0;
+  std::int64_t dubbed_duration_ms = 0;
+  double duration_variance_percent = 0;
+  double speed_ratio = 1.0;
+  std::string asr_model;
+  std::string translation_model;
+  std::string tts_model;
+};
+
+}  // namespace sts::pipeline

@@ -1,0 +1,46 @@
+// The fragment pipeline: decode -> ASR -> MT -> TTS -> duration match -> encode.
+// One instance per process, loaded at start-up and shared by every stream; process()
+// runs on compute threads, concurrently, and must not touch the network.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pipeline/fragment.h"
+
+namespace sts::pipeline {
+
+enum class FallbackMode { silence, original };
+
+struct PipelineSettings {
+  // PROTOCOL.md "Duration matching": variance up to success_max is success, up to
+  // partial_max is partial, beyond is DURATION_MISMATCH_EXCEEDED.
+  double duration_success_max_percent = 10;
+  double duration_partial_max_percent = 20;
+  FallbackMode fallback = FallbackMode::silence;
+};
+
+using LanguagePair = std::pair<std::string, std::string>;
+
+class Pipeline {
+ public:
+  virtual ~Pipeline() = default;
+  virtual std::string_view name() const = 0;
+  virtual const std::vector<LanguagePair>& language_pairs() const = 0;
+  // Never throws: every failure is a failed result naming its stage.
+  virtual FragmentResult process(const FragmentJob& job, JobControl& control) const = 0;
+
+  bool supports(std::string_view source, std::string_view target) const;
+};
+
+using PipelineFactory = std::function<std::unique_ptr<Pipeline>(const PipelineSettings&)>;
+// Pipelines by the name --pipeline / STS_PIPELINE selects.
+using PipelineRegistry = std::map<std::string, PipelineFactory, std::less<>>;
+PipelineRegistry builtin_pipelines();
+
+}  // namespace sts::pipeline

@@ -1,0 +1,90 @@
+// The STS events of PROTOCOL.md §2–3: client payloads parsed and validated into
+// structs, server events built with the exact field names. Unknown client fields are
+// ignored, never rejected.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tl/expected.hpp>
+#include <vector>
+
+#include "pipeline/fragment.h"
+#include "util/json.h"
+
+namespace sts::protocol {
+
+using util::Json;
+
+// Why a client event is refused: the error code of PROTOCOL.md, a message a worker's
+// log can show, and the offending field when there is one ("config.sample_rate_hz").
+struct Rejection {
+  std::string code;
+  std::string message;
+  std::string field;
+};
+
+struct StreamInit {
+  std::string stream_id;
+  std::string worker_id;
+  std::string source_language;
+  std::string target_language;
+  std::string voice_profile;
+  std::int64_t chunk_duration_ms = 0;
+  int sample_rate_hz = 0;
+  int channels = 0;
+  audio::AudioFormat format = audio::AudioFormat::pcm_s16le;
+  std::vector<std::string> domain_hints;
+  int max_inflight = 0;
+  int timeout_ms = 0;
+};
+
+struct InitDefaults {
+  int max_inflight = 3;
+  int timeout_ms = 8000;
+};
+
+// INVALID_CONFIG naming the field, for anything missing, ill-typed or out of range.
+tl::expected<StreamInit, Rejection> parse_stream_init(const Json& payload, const InitDefaults& defaults);
+
+struct FragmentData {
+  std::string fragment_id;
+  std::string stream_id;
+  std::int64_t sequence_number = 0;
+  std::int64_t timestamp = 0;
+  audio::AudioFormat format = audio::AudioFormat::pcm_s16le;
+  int sample_rate_hz = 0;
+  int channels = 0;
+  std::int64_t duration_ms = 0;
+  std::string data_base64;  // moved out of the payload: megabytes, never copied
+  Json metadata = Json::object();
+};
+
+// INVALID_FRAGMENT naming the field. Takes the payload by reference to move the
+// audio string out of it.
+tl::expected<FragmentData, Rejection> parse_fragment(Json& payload);
+
+// The ids of a payload that may be malformed, so a rejection can still name them.
+std::optional<std::string> string_field(const Json& payload, const char* name);
+
+// Server events.
+std::int64_t unix_ms();
+
+struct ErrorEvent {
+  std::string code;
+  std::string message;
+  std::string severity = "error";  // warning | error | fatal
+  bool retryable = false;
+  std::optional<std::string> stream_id;
+  std::optional<std::string> fragment_id;
+  Json metadata;  // null when absent
+};
+Json error_json(const ErrorEvent& event);
+
+// fragment:processed. The client's pts_ns / source_pts_ns are echoed in metadata so
+// a worker can place the audio without its own bookkeeping.
+Json processed_json(const pipeline::FragmentResult& result, const std::string& stream_id,
+                    const std::string& fragment_id, std::int64_t sequence_number, std::int64_t processing_time_ms,
+                    const Json& client_metadata);
+
+}  // namespace sts::protocol

@@ -1,0 +1,259 @@
+#include "protocol/service.h"
+
+#include <boost/asio/post.hpp>
+
+#include "observability/log.h"
+
+namespace sts::protocol {
+
+using observability::log_info;
+using observability::log_warning;
+using util::Json;
+
+// What one Socket.IO connection holds: at most one stream at a time, and the
+// handshake's identification headers for its logs. Strand only, but for the
+// service's shutdown walk, which posts to the strand.
+class Connection {
+ public:
+  Connection(const std::shared_ptr<socketio::Socket>& socket)
+      : strand(socket->strand()),
+        log_fields{{"sid", socket->id()},
+                   {"remote_address", socket->handshake().remote_address}} {
+    if (auto id = socket->handshake().header("x-stream-id"); !id.empty()) log_fields["x_stream_id"] = id;
+    if (auto id = socket->handshake().header("x-worker-id"); !id.empty()) log_fields["x_worker_id"] = id;
+  }
+
+  const socketio::Strand strand;
+  Json log_fields;
+  std::shared_ptr<Stream> stream;
+};
+
+namespace {
+
+const Json* first_argument(const Json& args) { return args.is_array() && !args.empty() ? &args[0] : nullptr; }
+
+// The token's length may leak; its contents may not.
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return difference == 0;
+}
+
+}  // namespace
+
+StsService::StsService(ProtocolSettings settings, const pipeline::Pipeline& pipeline, pipeline::ComputePool& pool,
+                       VoiceCatalog catalog)
+    : settings_(std::move(settings)), pipeline_(pipeline), pool_(pool), catalog_(std::move(catalog)) {}
+
+StsService::~StsService() = default;
+
+void StsService::attach(socketio::Namespace& ns) {
+  ns.use([this](const socketio::Handshake&, const Json& auth) { return check_auth(auth); });
+  ns.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
+  ns.on_disconnect([this](const SocketPtr& socket, std::string_view reason) { on_disconnect(socket, reason); });
+  ns.on("stream:init", [this](const SocketPtr& socket, Json& args, const socketio::Ack&) { on_init(socket, args); });
+  ns.on("fragment:data", [this](const SocketPtr& socket, Json& args, const socketio::Ack&) { on_fragment(socket, args); });
+  ns.on("fragment:ack", [this](const SocketPtr& socket, Json& args, const socketio::Ack&) { on_client_ack(socket, args); });
+  for (const char* event : {"stream:pause", "stream:resume", "stream:end"}) {
+    ns.on(event, [this, event](const SocketPtr& socket, Json& args, const socketio::Ack&) {
+      on_control(socket, args, event);
+    });
+  }
+  ns.on_unknown([this](const SocketPtr& socket, std::string_view event) {
+    send_error(socket, {"UNKNOWN_EVENT", "unknown event '" + std::string(event.substr(0, 64)) + "'", ""});
+  });
+}
+
+std::optional<Json> StsService::check_auth(const Json& auth) const {
+  if (!settings_.api_key) return std::nullopt;
+  const auto token = auth.is_object() ? auth.find("token") : auth.end();
+  if (auth.is_object() && token != auth.end() && token->is_string() &&
+      equal_in_constant_time(token->get_ref<const std::string&>(), *settings_.api_key)) {
+    return std::nullopt;
+  }
+  log_warning("connection refused: bad or missing API token");
+  return Json{{"message", "AUTH_FAILED"}};
+}
+
+void StsService::on_connection(const SocketPtr& socket) {
+  auto connection = std::make_shared<Connection>(socket);
+  socket->set_context(connection);
+  log_info("worker connected", connection->log_fields);
+  const std::scoped_lock lock(connections_mutex_);
+  connections_.insert(std::move(connection));
+}
+
+void StsService::on_disconnect(const SocketPtr& socket, std::string_view reason) {
+  auto connection = socket->context<Connection>();
+  if (!connection) return;
+  socket->set_context(nullptr);
+  Json fields = connection->log_fields;
+  fields["reason"] = reason;
+  if (connection->stream) {
+    fields["stream_id"] = connection->stream->init().stream_id;
+    connection->stream->cancel(reason);
+    connection->stream.reset();
+  }
+  log_info("worker disconnected", fields);
+  const std::scoped_lock lock(connections_mutex_);
+  connections_.erase(connection);
+}
+
+void StsService::on_init(const SocketPtr& socket, Json& args) {
+  auto connection = socket->context<Connection>();
+  if (!connection) return;
+  const Json* payload = first_argument(args);
+  if (tracker_.draining()) {
+    send_error(socket, {"SERVER_SHUTTING_DOWN", "the server is shutting down; reconnect and init again", ""});
+    return;
+  }
+  auto init = parse_stream_init(payload ? *payload : Json(), settings_.init_defaults);
+  if (!init) {
+    send_error(socket, init.error(), payload ? string_field(*payload, "stream_id") : std::nullopt);
+    return;
+  }
+  if (!pipeline_.supports(init->source_language, init->target_language)) {
+    std::string supported;
+    for (const auto& [source, target] : pipeline_.language_pairs()) supported += " " + source + "->" + target;
+    send_error(socket, {"UNSUPPORTED_LANGUAGE_PAIR", init->source_language + "->" + init->target_language +
+                                                         " is not supported; supported:" + supported, "config"},
+               init->stream_id);
+    return;
+  }
+  auto voice = catalog_.resolve(init->voice_profile, init->target_language);
+  if (!voice) {
+    send_error(socket, {"INVALID_VOICE_PROFILE", voice.error(), "config.voice_profile"}, init->stream_id);
+    return;
+  }
+  if (connection->stream && connection->stream->open()) {
+    if (connection->stream->init().stream_id != init->stream_id) {
+      send_error(socket, {"INVALID_CONFIG", "stream '" + connection->stream->init().stream_id +
+                                                "' is still open on this connection; end it first", "stream_id"},
+                 init->stream_id);
+      return;
+    }
+    log_info("stream:init repeated; stream:ready sent again", connection->log_fields);
+  } else {
+    Json fields = connection->log_fields;
+    fields.update({{"stream_id", init->stream_id}, {"worker_id", init->worker_id}});
+    const std::string voice_name = (*voice)->name;
+    connection->stream = std::make_shared<Stream>(StreamServices{settings_, pipeline_, pool_, tracker_}, socket,
+                                                  std::move(*init), voice_name, fields);
+    const StreamInit& accepted = connection->stream->init();
+    fields.update({{"source_language", accepted.source_language},
+                   {"target_language", accepted.target_language},
+                   {"voice_profile", voice_name},
+                   {"format", audio::format_name(accepted.format)},
+                   {"sample_rate_hz", accepted.sample_rate_hz},
+                   {"channels", accepted.channels},
+                   {"max_inflight", accepted.max_inflight},
+                   {"timeout_ms", accepted.timeout_ms}});
+    log_info("stream ready", fields);
+  }
+  const StreamInit& current = connection->stream->init();
+  socket->emit("stream:ready", Json::array({Json{{"stream_id", current.stream_id},
+                                                 {"session_id", socket->id()},
+                                                 {"max_inflight", current.max_inflight},
+                                                 {"capabilities", capabilities()}}}));
+}
+
+void StsService::on_fragment(const SocketPtr& socket, Json& args) {
+  auto connection = socket->context<Connection>();
+  if (!connection || !args.is_array() || args.empty()) {
+    if (connection) send_error(socket, {"INVALID_FRAGMENT", "fragment:data needs a payload object", ""});
+    return;
+  }
+  Json& payload = args[0];
+  const auto fragment_id = string_field(payload, "fragment_id");
+  const auto stream_id = string_field(payload, "stream_id");
+  const auto& stream = connection->stream;
+  if (payload.is_object() && (!stream || (stream_id && *stream_id != stream->init().stream_id))) {
+    send_error(socket, {"STREAM_NOT_FOUND", stream ? "stream '" + *stream_id + "' is not open on this connection"
+                                                   : "no stream:init on this connection", ""},
+               stream_id, fragment_id);
+    return;
+  }
+  auto fragment = parse_fragment(payload);
+  if (!fragment) {
+    send_error(socket, fragment.error(), stream ? std::optional(stream->init().stream_id) : stream_id, fragment_id);
+    return;
+  }
+  stream->on_fragment(std::move(*fragment));
+}
+
+void StsService::on_control(const SocketPtr& socket, Json& args, std::string_view event) {
+  auto connection = socket->context<Connection>();
+  if (!connection) return;
+  const Json* payload = first_argument(args);
+  if (payload == nullptr || !payload->is_object()) {
+    send_error(socket, {"INVALID_MESSAGE", std::string(event) + " payload must be an object with stream_id", ""});
+    return;
+  }
+  const auto stream_id = string_field(*payload, "stream_id");
+  const auto& stream = connection->stream;
+  if (!stream || !stream_id || *stream_id != stream->init().stream_id) {
+    send_error(socket, {"STREAM_NOT_FOUND", stream_id ? "stream '" + *stream_id + "' is not open on this connection"
+                                                      : std::string(event) + " needs a stream_id", ""},
+               stream_id);
+    return;
+  }
+  const std::string reason = string_field(*payload, "reason").value_or("");
+  if (event == "stream:pause") stream->pause(reason);
+  else if (event == "stream:resume") stream->resume();
+  else stream->end(reason);
+}
+
+void StsService::on_client_ack(const SocketPtr& socket, Json& args) {
+  const Json* payload = first_argument(args);
+  const auto fragment_id = payload ? string_field(*payload, "fragment_id") : std::nullopt;
+  if (!fragment_id) {
+    send_error(socket, {"INVALID_MESSAGE", "fragment:ack payload must be an object with fragment_id", ""});
+    return;
+  }
+  observability::log_debug("worker confirmed delivery",
+                           {{"fragment_id", *fragment_id}, {"status", string_field(*payload, "status").value_or("")}});
+}
+
+void StsService::send_error(const SocketPtr& socket, const Rejection& rejection, std::optional<std::string> stream_id,
+                            std::optional<std::string> fragment_id) const {
+  const bool fatal = rejection.code == "SERVER_SHUTTING_DOWN";
+  const bool warning = rejection.code == "UNKNOWN_EVENT";
+  Json metadata;
+  if (!rejection.field.empty()) metadata = {{"field", rejection.field}};
+  Json fields = {{"code", rejection.code}, {"reason", rejection.message}};
+  if (stream_id) fields["stream_id"] = *stream_id;
+  if (fragment_id) fields["fragment_id"] = *fragment_id;
+  log_warning("request rejected", fields);
+  socket->emit("error", Json::array({error_json({rejection.code, rejection.message,
+                                                 fatal ? "fatal" : (warning ? "warning" : "error"), fatal,
+                                                 std::move(stream_id), std::move(fragment_id), std::move(metadata)})}));
+}
+
+Json StsService::capabilities() const {
+  Json pairs = Json::array();
+  for (const auto& [source, target] : pipeline_.language_pairs()) pairs.push_back({{"source", source}, {"target", target}});
+  return {{"batch_processing", false},
+          {"async_delivery", true},
+          {"formats", {"pcm_s16le", "pcm_f32le", "wav", "m4a"}},
+          {"language_pairs", std::move(pairs)},
+          {"voices", catalog_.names()},
+          {"pipeline", pipeline_.name()},
+          {"max_fragment_bytes", settings_.max_fragment_bytes}};
+}
+
+void StsService::begin_drain(std::function<void()> on_drained) {
+  log_info("draining: new streams and fragments refused", {{"in_flight", tracker_.count()}});
+  tracker_.begin_drain(std::move(on_drained));
+}
+
+void StsService::expire_all() {
+  const std::scoped_lock lock(connections_mutex_);
+  for (const auto& connection : connections_) {
+    boost::asio::post(connection->strand, [connection] {
+      if (connection->stream) connection->stream->expire_pending();
+    });
+  }
+}
+
+}  // namespace sts::protocol

@@ -1,0 +1,59 @@
+// The STS service on a Socket.IO namespace: auth, the per-connection stream, the
+// client events of PROTOCOL.md §2 and graceful draining at shutdown.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "pipeline/compute_pool.h"
+#include "pipeline/pipeline.h"
+#include "protocol/settings.h"
+#include "protocol/stream.h"
+#include "protocol/voice_catalog.h"
+#include "socketio/namespace.h"
+
+namespace sts::protocol {
+
+class Connection;
+
+class StsService {
+ public:
+  StsService(ProtocolSettings settings, const pipeline::Pipeline& pipeline, pipeline::ComputePool& pool,
+             VoiceCatalog catalog);
+  ~StsService();
+
+  // Registers the guard and handlers; call before the server listens.
+  void attach(socketio::Namespace& ns);
+
+  // Shutdown, first step: new streams and fragments are refused; `on_drained` runs
+  // once every accepted fragment has been delivered (or cancelled).
+  void begin_drain(std::function<void()> on_drained);
+  // Shutdown deadline: every fragment still pending is delivered as a TIMEOUT failure.
+  void expire_all();
+  std::int64_t in_flight() const { return tracker_.count(); }
+
+ private:
+  using SocketPtr = std::shared_ptr<socketio::Socket>;
+  std::optional<util::Json> check_auth(const util::Json& auth) const;
+  void on_connection(const SocketPtr& socket);
+  void on_disconnect(const SocketPtr& socket, std::string_view reason);
+  void on_init(const SocketPtr& socket, util::Json& args);
+  void on_fragment(const SocketPtr& socket, util::Json& args);
+  void on_control(const SocketPtr& socket, util::Json& args, std::string_view event);
+  void on_client_ack(const SocketPtr& socket, util::Json& args);
+  void send_error(const SocketPtr& socket, const Rejection& rejection, std::optional<std::string> stream_id = {},
+                  std::optional<std::string> fragment_id = {}) const;
+  util::Json capabilities() const;
+
+  const ProtocolSettings settings_;
+  const pipeline::Pipeline& pipeline_;
+  pipeline::ComputePool& pool_;
+  const VoiceCatalog catalog_;
+  InflightTracker tracker_;
+  std::mutex connections_mutex_;
+  std::set<std::shared_ptr<Connection>> connections_;
+};
+
+}  // namespace sts::protocol

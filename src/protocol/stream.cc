@@ -1,0 +1,425 @@
+#include "protocol/stream.h"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+
+#include "observability/log.h"
+#include "util/base64.h"
+
+namespace sts::protocol {
+
+namespace asio = boost::asio;
+using observability::log_info;
+using observability::log_warning;
+
+namespace {
+
+// Fragment ids remembered after delivery, for idempotent retry.
+constexpr std::size_t kRememberedIds = 1024;
+
+util::Json merged(util::Json base, const util::Json& extra) {
+  base.update(extra);
+  return base;
+}
+
+Rejection rejection(std::string code, std::string message) { return Rejection{std::move(code), std::move(message), {}}; }
+
+}  // namespace
+
+void InflightTracker::remove(std::int64_t count) {
+  count_.fetch_sub(count, std::memory_order_acq_rel);
+  if (draining()) fire_if_drained();
+}
+
+void InflightTracker::begin_drain(std::function<void()> on_drained) {
+  {
+    const std::scoped_lock lock(mutex_);
+    on_drained_ = std::move(on_drained);
+  }
+  draining_.store(true, std::memory_order_release);
+  fire_if_drained();
+}
+
+void InflightTracker::fire_if_drained() {
+  std::function<void()> callback;
+  {
+    const std::scoped_lock lock(mutex_);
+    if (count_.load(std::memory_order_acquire) > 0 || !on_drained_) return;
+    callback = std::move(on_drained_);
+    on_drained_ = nullptr;
+  }
+  callback();
+}
+
+Stream::Stream(StreamServices services, const std::shared_ptr<socketio::Socket>& socket, StreamInit init,
+               std::string voice_profile, util::Json log_fields)
+    : services_(services),
+      socket_(socket),
+      strand_(socket->strand()),
+      init_(std::move(init)),
+      log_fields_(std::move(log_fields)),
+      close_timer_(strand_) {
+  auto spec = std::make_shared<pipeline::StreamSpec>();
+  spec->stream_id = init_.stream_id;
+  spec->source_language = init_.source_language;
+  spec->target_language = init_.target_language;
+  spec->voice_profile = std::move(voice_profile);
+  spec->format = init_.format;
+  spec->sample_rate_hz = init_.sample_rate_hz;
+  spec->channels = init_.channels;
+  spec->domain_hints = init_.domain_hints;
+  spec_ = std::move(spec);
+}
+
+Stream::~Stream() { cancel("stream released"); }
+
+// ---- acceptance -------------------------------------------------------------
+
+void Stream::on_fragment(FragmentData fragment) {
+  if (answer_retry(fragment)) return;
+  const bool retry = delivered_.contains(fragment.fragment_id);
+  if (auto refused = check_acceptance(fragment, retry)) {
+    reject(fragment, std::move(*refused));
+    return;
+  }
+  auto audio = util::base64_decode(fragment.data_base64);
+  if (!audio) {
+    reject(fragment, rejection("INVALID_FRAGMENT", "audio.data_base64 is not valid base64"));
+    return;
+  }
+  auto payload = audio::inspect_payload(fragment.format, *audio, fragment.sample_rate_hz, fragment.channels);
+  if (!payload) {
+    reject(fragment, rejection("INVALID_FRAGMENT", payload.error()));
+    return;
+  }
+  if (slots_.size() + 1 > static_cast<std::size_t>(services_.settings.backpressure.reject_above)) {
+    reject(fragment, rejection("BACKPRESSURE_EXCEEDED", std::to_string(slots_.size()) +
+                                                            " fragments in flight; wait for deliveries before sending more"));
+    return;
+  }
+  fragment.data_base64 = std::string();
+  accept(std::move(fragment), std::move(*audio));
+}
+
+// A fragment_id seen before is answered without new work: pending → ack again;
+// delivered successfully → ack and the stored result again. A delivered failure
+// (or a success no longer stored) is processed anew: returns false.
+bool Stream::answer_retry(const FragmentData& fragment) {
+  if (const auto pending = pending_ids_.find(fragment.fragment_id); pending != pending_ids_.end()) {
+    if (pending->second != fragment.sequence_number) {
+      reject(fragment, rejection("INVALID_SEQUENCE", "fragment_id is pending with sequence_number " +
+                                                         std::to_string(pending->second)));
+      return true;
+    }
+    const auto position = std::find(waiting_.begin(), waiting_.end(), fragment.sequence_number);
+    send_ack(fragment.fragment_id, position == waiting_.end() ? 0 : static_cast<int>(position - waiting_.begin()) + 1);
+    log_info("duplicate of a pending fragment acknowledged again",
+             fragment_fields(fragment.fragment_id, fragment.sequence_number));
+    return true;
+  }
+  const auto delivered = delivered_.find(fragment.fragment_id);
+  if (delivered == delivered_.end() || !delivered->second.event) return false;
+  send_ack(fragment.fragment_id, 0);
+  log_info("stored result re-sent for a delivered fragment",
+           fragment_fields(fragment.fragment_id, delivered->second.sequence_number));
+  emit("fragment:processed", *delivered->second.event);
+  return true;
+}
+
+std::optional<Rejection> Stream::check_acceptance(const FragmentData& fragment, bool retry) const {
+  if (services_.tracker.draining()) {
+    return Rejection{"STREAM_ENDING", "the server is shutting down; reconnect and resend", "server"};
+  }
+  if (state_ == State::paused) return rejection("STREAM_PAUSED", "stream is paused; send stream:resume first");
+  if (state_ != State::active) return rejection("STREAM_ENDING", "stream has ended; no new fragments are accepted");
+  if (fragment.data_base64.size() > util::base64_encoded_size(services_.settings.max_fragment_bytes)) {
+    return rejection("FRAGMENT_TOO_LARGE", "audio of about " + std::to_string(fragment.data_base64.size() / 4 * 3) +
+                                               " bytes exceeds the limit of " +
+                                               std::to_string(services_.settings.max_fragment_bytes) + " bytes");
+  }
+  if (fragment.format != init_.format) {
+    return rejection("INVALID_FRAGMENT", "audio.format '" + std::string(audio::format_name(fragment.format)) +
+                                             "' differs from the stream's format '" +
+                                             std::string(audio::format_name(init_.format)) + "'");
+  }
+  // Until the pipeline resamples, raw PCM must arrive as the stream declared it.
+  if (audio::is_raw_pcm(fragment.format) &&
+      (fragment.sample_rate_hz != init_.sample_rate_hz || fragment.channels != init_.channels)) {
+    return rejection("INVALID_FRAGMENT", "raw PCM at " + std::to_string(fragment.sample_rate_hz) + " Hz, " +
+                                             std::to_string(fragment.channels) + " ch differs from the stream's " +
+                                             std::to_string(init_.sample_rate_hz) + " Hz, " +
+                                             std::to_string(init_.channels) + " ch");
+  }
+  if (const auto it = slots_.find(fragment.sequence_number); it != slots_.end()) {
+    return rejection("INVALID_SEQUENCE", "sequence_number " + std::to_string(fragment.sequence_number) +
+                                             " is still pending as fragment " + it->second.fragment_id);
+  }
+  if (!retry && fragment.sequence_number <= highest_delivered_) {
+    return rejection("INVALID_SEQUENCE", "sequence_number " + std::to_string(fragment.sequence_number) +
+                                             " is not after " + std::to_string(highest_delivered_) +
+                                             ", which was already delivered");
+  }
+  return std::nullopt;
+}
+
+void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
+  const std::int64_t sequence = fragment.sequence_number;
+  auto job = std::make_shared<pipeline::FragmentJob>();
+  job->stream = spec_;
+  job->fragment_id = fragment.fragment_id;
+  job->sequence_number = sequence;
+  job->format = fragment.format;
+  job->sample_rate_hz = fragment.sample_rate_hz;
+  job->channels = fragment.channels;
+  job->duration_ms = fragment.duration_ms;
+  job->audio = std::move(audio);
+  job->metadata = std::move(fragment.metadata);
+
+  Slot& slot = slots_[sequence];
+  slot.fragment_id = fragment.fragment_id;
+  slot.sequence_number = sequence;
+  slot.accepted_at = Clock::now();
+  slot.job = std::move(job);
+  slot.control = std::make_shared<pipeline::JobControl>();
+  slot.deadline = std::make_unique<asio::steady_timer>(strand_, std::chrono::milliseconds(init_.timeout_ms));
+  slot.deadline->async_wait([weak = weak_from_this(), sequence, control = slot.control](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->on_deadline(sequence, control);
+  });
+  pending_ids_[slot.fragment_id] = sequence;
+  waiting_.push_back(sequence);
+  services_.tracker.add(1);
+
+  start_waiting();
+  const auto position = std::find(waiting_.begin(), waiting_.end(), sequence);
+  send_ack(slot.fragment_id, position == waiting_.end() ? 0 : static_cast<int>(position - waiting_.begin()) + 1);
+  observability::log_debug("fragment accepted", fragment_fields(slot.fragment_id, sequence));
+  update_backpressure();
+}
+
+// ---- processing -------------------------------------------------------------
+
+void Stream::start_waiting() {
+  while (running_ < init_.max_inflight && !waiting_.empty()) {
+    const std::int64_t sequence = waiting_.front();
+    waiting_.pop_front();
+    const auto it = slots_.find(sequence);
+    if (it != slots_.end() && !it->second.result) start(it->second);
+  }
+}
+
+void Stream::start(Slot& slot) {
+  slot.running = true;
+  ++running_;
+  services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, control = slot.control, strand = strand_,
+                         weak = weak_from_this(), sequence = slot.sequence_number] {
+    auto result = pipeline.process(*job, *control);
+    asio::post(strand, [weak, sequence, control, result = std::move(result)]() mutable {
+      if (auto self = weak.lock()) self->on_result(sequence, control, std::move(result));
+    });
+  });
+}
+
+void Stream::on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
+                       pipeline::FragmentResult result) {
+  const auto it = slots_.find(sequence_number);
+  if (it == slots_.end() || it->second.control != control || it->second.result) {
+    observability::log_debug("late result discarded", {{"stream_id", init_.stream_id}, {"sequence_number", sequence_number}});
+    return;
+  }
+  Slot& slot = it->second;
+  slot.running = false;
+  --running_;
+  slot.deadline->cancel();
+  slot.processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - slot.accepted_at).count();
+  slot.result = std::move(result);
+  deliver_ready();
+  start_waiting();
+}
+
+void Stream::on_deadline(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control) {
+  const auto it = slots_.find(sequence_number);
+  if (it == slots_.end() || it->second.control != control || it->second.result) return;
+  fail_slot(it->second, "no result within timeout_ms " + std::to_string(init_.timeout_ms));
+  deliver_ready();
+  start_waiting();
+}
+
+// Fails a pending slot with TIMEOUT in the stage it had reached; a result that
+// arrives later is discarded.
+void Stream::fail_slot(Slot& slot, std::string message) {
+  slot.control->stop.request_stop();
+  const pipeline::Stage stage = slot.running ? slot.control->stage.load() : pipeline::Stage::queued;
+  if (slot.running) {
+    slot.running = false;
+    --running_;
+  } else {
+    std::erase(waiting_, slot.sequence_number);
+  }
+  slot.deadline->cancel();
+  pipeline::FragmentResult result;
+  result.status = pipeline::FragmentStatus::failed;
+  result.error = pipeline::stage_error(stage, "TIMEOUT", std::move(message));
+  result.original_duration_ms = slot.job->duration_ms;
+  slot.processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - slot.accepted_at).count();
+  slot.result = std::move(result);
+  log_warning("fragment timed out", merged(fragment_fields(slot.fragment_id, slot.sequence_number),
+                                           {{"stage", pipeline::stage_name(stage)}, {"timeout_ms", init_.timeout_ms}}));
+}
+
+// ---- delivery ---------------------------------------------------------------
+
+void Stream::deliver_ready() {
+  while (!slots_.empty() && slots_.begin()->second.result) {
+    auto node = slots_.extract(slots_.begin());
+    deliver(node.mapped());
+  }
+  update_backpressure();
+  if (state_ == State::ending && slots_.empty()) complete();
+}
+
+void Stream::deliver(Slot& slot) {
+  const pipeline::FragmentResult& result = *slot.result;
+  pending_ids_.erase(slot.fragment_id);
+  services_.tracker.remove(1);
+  highest_delivered_ = std::max(highest_delivered_, slot.sequence_number);
+  statistics_.record(result.status, slot.processing_ms, result.original_duration_ms);
+
+  util::Json event =
+      processed_json(result, init_.stream_id, slot.fragment_id, slot.sequence_number, slot.processing_ms, slot.job->metadata);
+  util::Json fields = fragment_fields(slot.fragment_id, slot.sequence_number);
+  fields.update({{"status", pipeline::status_name(result.status)},
+                 {"processing_time_ms", slot.processing_ms},
+                 {"stage_timings", event["stage_timings"]}});
+  if (result.error) fields.update({{"error_stage", result.error->stage}, {"error_code", result.error->code}});
+  log_info("fragment delivered", fields);
+  if (result.dubbed_audio &&
+      util::base64_encoded_size(result.dubbed_audio->bytes.size()) > services_.settings.outgoing_warning_bytes) {
+    log_warning("fragment:processed exceeds 4 MiB; python-socketio (aiohttp) workers drop such messages", fields);
+  }
+  remember(slot, event);
+  emit("fragment:processed", std::move(event));
+}
+
+void Stream::remember(const Slot& slot, const util::Json& event) {
+  const bool succeeded = slot.result->status != pipeline::FragmentStatus::failed;
+  auto [it, inserted] = delivered_.insert_or_assign(slot.fragment_id, Delivered{slot.sequence_number, nullptr});
+  if (inserted) delivered_order_.push_back(slot.fragment_id);
+  if (succeeded && services_.settings.stored_results > 0) {
+    it->second.event = std::make_shared<const util::Json>(event);
+    stored_order_.push_back(slot.fragment_id);
+    if (stored_order_.size() > services_.settings.stored_results) {
+      if (const auto old = delivered_.find(stored_order_.front()); old != delivered_.end()) old->second.event.reset();
+      stored_order_.pop_front();
+    }
+  }
+  if (delivered_order_.size() > kRememberedIds) {
+    delivered_.erase(delivered_order_.front());
+    delivered_order_.pop_front();
+  }
+}
+
+void Stream::update_backpressure() {
+  const int in_flight = static_cast<int>(slots_.size());
+  const Severity level = severity_for(in_flight, services_.settings.backpressure);
+  if (level == level_) return;
+  level_ = level;
+  emit("backpressure", backpressure_json(init_.stream_id, {level, in_flight, init_.max_inflight,
+                                                           static_cast<int>(waiting_.size()), typical_processing_ms()}));
+}
+
+std::int64_t Stream::typical_processing_ms() const {
+  return static_cast<std::int64_t>(statistics_.average_processing_ms() + 0.5);
+}
+
+// ---- lifecycle --------------------------------------------------------------
+
+void Stream::pause(const std::string& reason) {
+  if (state_ != State::active) return;
+  state_ = State::paused;
+  log_info("stream paused", merged(log_fields_, {{"reason", reason}}));
+}
+
+void Stream::resume() {
+  if (state_ != State::paused) return;
+  state_ = State::active;
+  log_info("stream resumed", log_fields_);
+}
+
+void Stream::end(const std::string& reason) {
+  if (state_ != State::active && state_ != State::paused) return;
+  state_ = State::ending;
+  log_info("stream ending", merged(log_fields_, {{"reason", reason}, {"pending", slots_.size()}}));
+  if (slots_.empty()) complete();
+}
+
+void Stream::complete() {
+  state_ = State::complete;
+  util::Json summary = statistics_.complete_json(init_.stream_id);
+  log_info("stream complete", merged(log_fields_, {{"statistics", summary["statistics"]},
+                                                   {"total_fragments", summary["total_fragments"]}}));
+  emit("stream:complete", std::move(summary));
+  close_timer_.expires_after(services_.settings.stream_close_delay);
+  close_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    auto self = weak.lock();
+    if (!self) return;
+    self->state_ = State::closed;
+    if (auto socket = self->socket_.lock()) socket->disconnect();
+  });
+}
+
+void Stream::cancel(std::string_view reason) {
+  close_timer_.cancel();
+  if (slots_.empty()) return;
+  const auto cancelled = static_cast<std::int64_t>(slots_.size());
+  for (auto& [sequence, slot] : slots_) {
+    slot.control->stop.request_stop();
+    slot.deadline->cancel();
+  }
+  slots_.clear();
+  waiting_.clear();
+  pending_ids_.clear();
+  running_ = 0;
+  services_.tracker.remove(cancelled);
+  log_info("pending fragments cancelled", merged(log_fields_, {{"cancelled", cancelled}, {"reason", reason}}));
+}
+
+void Stream::expire_pending() {
+  for (auto& [sequence, slot] : slots_) {
+    if (!slot.result) fail_slot(slot, "the server is shutting down");
+  }
+  deliver_ready();
+}
+
+// ---- events -----------------------------------------------------------------
+
+void Stream::send_ack(const std::string& fragment_id, int queue_position) {
+  const std::int64_t typical = std::max<std::int64_t>(typical_processing_ms(), 1);
+  emit("fragment:ack", {{"fragment_id", fragment_id},
+                        {"status", "queued"},
+                        {"queue_position", queue_position},
+                        {"estimated_completion_ms", typical * (queue_position / init_.max_inflight + 1)},
+                        {"timestamp", unix_ms()}});
+}
+
+void Stream::reject(const FragmentData& fragment, Rejection rejection) {
+  const bool shutting_down = rejection.field == "server";
+  const bool warning = rejection.code == "STREAM_PAUSED" || rejection.code == "BACKPRESSURE_EXCEEDED" ||
+                       rejection.code == "STREAM_ENDING";
+  const bool retryable = shutting_down || rejection.code == "STREAM_PAUSED" || rejection.code == "BACKPRESSURE_EXCEEDED";
+  log_warning("fragment rejected", merged(fragment_fields(fragment.fragment_id, fragment.sequence_number),
+                                          {{"code", rejection.code}, {"reason", rejection.message}}));
+  emit("error", error_json({rejection.code, std::move(rejection.message), warning ? "warning" : "error", retryable,
+                            init_.stream_id, fragment.fragment_id, util::Json()}));
+}
+
+void Stream::emit(std::string_view event, util::Json payload) {
+  if (auto socket = socket_.lock()) socket->emit(event, util::Json::array({std::move(payload)}));
+}
+
+util::Json Stream::fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const {
+  return merged(log_fields_, {{"fragment_id", fragment_id}, {"sequence_number", sequence_number}});
+}
+
+}  // namespace sts::protocol

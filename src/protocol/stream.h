@@ -1,0 +1,142 @@
+// One STS stream (PROTOCOL.md §2–3) on one connection: the state machine (active ⇄
+// paused → ending → complete → closed), fragment acceptance with every rejection
+// code, the reorder buffer that delivers strictly in sequence order, per-fragment
+// deadlines, idempotent retry, backpressure and statistics.
+// Everything here runs on the connection's strand; jobs run on the compute pool and
+// post their results back.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "pipeline/compute_pool.h"
+#include "pipeline/pipeline.h"
+#include "protocol/backpressure.h"
+#include "protocol/messages.h"
+#include "protocol/settings.h"
+#include "protocol/statistics.h"
+#include "socketio/socket.h"
+
+namespace sts::protocol {
+
+// Counts fragments in flight across all streams, so shutdown knows when everything
+// accepted has been delivered.
+class InflightTracker {
+ public:
+  void add(std::int64_t count) { count_.fetch_add(count, std::memory_order_relaxed); }
+  void remove(std::int64_t count);
+  std::int64_t count() const { return count_.load(std::memory_order_relaxed); }
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+  // `on_drained` runs once, on whichever thread sees the count reach zero (maybe
+  // this one, at once).
+  void begin_drain(std::function<void()> on_drained);
+
+ private:
+  void fire_if_drained();
+
+  std::atomic<std::int64_t> count_{0};
+  std::atomic<bool> draining_{false};
+  std::mutex mutex_;
+  std::function<void()> on_drained_;
+};
+
+// What every stream shares; owned by the service and outliving every stream.
+struct StreamServices {
+  const ProtocolSettings& settings;
+  const pipeline::Pipeline& pipeline;
+  pipeline::ComputePool& pool;
+  InflightTracker& tracker;
+};
+
+class Stream : public std::enable_shared_from_this<Stream> {
+ public:
+  enum class State { active, paused, ending, complete, closed };
+
+  Stream(StreamServices services, const std::shared_ptr<socketio::Socket>& socket, StreamInit init,
+         std::string voice_profile, util::Json log_fields);
+  ~Stream();
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  const StreamInit& init() const { return init_; }
+  State state() const { return state_; }
+  bool open() const { return state_ == State::active || state_ == State::paused || state_ == State::ending; }
+
+  void on_fragment(FragmentData fragment);
+  void pause(const std::string& reason);
+  void resume();
+  void end(const std::string& reason);
+  // The connection is gone: stop every job quietly and free everything.
+  void cancel(std::string_view reason);
+  // Shutdown deadline: deliver whatever is still pending as a TIMEOUT failure.
+  void expire_pending();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Slot {
+    std::string fragment_id;
+    std::int64_t sequence_number = 0;
+    Clock::time_point accepted_at;
+    std::shared_ptr<const pipeline::FragmentJob> job;
+    std::shared_ptr<pipeline::JobControl> control;
+    std::unique_ptr<boost::asio::steady_timer> deadline;
+    std::optional<pipeline::FragmentResult> result;
+    std::int64_t processing_ms = 0;
+    bool running = false;
+  };
+  struct Delivered {
+    std::int64_t sequence_number = 0;
+    std::shared_ptr<const util::Json> event;  // kept for successes only, while room lasts
+  };
+
+  bool answer_retry(const FragmentData& fragment);
+  std::optional<Rejection> check_acceptance(const FragmentData& fragment, bool retry) const;
+  void accept(FragmentData fragment, std::vector<std::uint8_t> audio);
+  void start_waiting();
+  void start(Slot& slot);
+  void on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
+                 pipeline::FragmentResult result);
+  void on_deadline(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control);
+  void fail_slot(Slot& slot, std::string message);
+  void deliver_ready();
+  void deliver(Slot& slot);
+  void remember(const Slot& slot, const util::Json& event);
+  void update_backpressure();
+  void complete();
+  void send_ack(const std::string& fragment_id, int queue_position);
+  void reject(const FragmentData& fragment, Rejection rejection);
+  void emit(std::string_view event, util::Json payload);
+  util::Json fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const;
+  std::int64_t typical_processing_ms() const;
+
+  StreamServices services_;
+  std::weak_ptr<socketio::Socket> socket_;
+  socketio::Strand strand_;
+  const StreamInit init_;
+  std::shared_ptr<const pipeline::StreamSpec> spec_;
+  const util::Json log_fields_;
+  State state_ = State::active;
+
+  std::map<std::int64_t, Slot> slots_;  // the reorder buffer: accepted, not yet delivered
+  std::deque<std::int64_t> waiting_;    // accepted, not yet started
+  int running_ = 0;
+  std::unordered_map<std::string, std::int64_t> pending_ids_;
+  std::unordered_map<std::string, Delivered> delivered_;
+  std::deque<std::string> delivered_order_;
+  std::deque<std::string> stored_order_;
+  std::int64_t highest_delivered_ = -1;
+  Severity level_ = Severity::low;
+  StreamStatistics statistics_;
+  boost::asio::steady_timer close_timer_;
+};
+
+}  // namespace sts::protocol
