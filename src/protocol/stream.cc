@@ -281,7 +281,6 @@ void Stream::deliver_ready() {
 void Stream::deliver(Slot& slot) {
   const pipeline::FragmentResult& result = *slot.result;
   pending_ids_.erase(slot.fragment_id);
-  services_.tracker.remove(1);
   highest_delivered_ = std::max(highest_delivered_, slot.sequence_number);
   statistics_.record(result.status, slot.processing_ms, result.original_duration_ms);
 
@@ -299,6 +298,8 @@ void Stream::deliver(Slot& slot) {
   }
   remember(slot, event);
   emit("fragment:processed", std::move(event));
+  // Only after the event is queued: reaching zero may start closing connections.
+  services_.tracker.remove(1);
 }
 
 void Stream::remember(const Slot& slot, const util::Json& event) {
