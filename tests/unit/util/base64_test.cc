@@ -41,5 +41,51 @@ TEST(Base64, RejectsMalformedText) {
   EXPECT_FALSE(base64_decode("Zm9-"));       // base64url is not accepted here
 }
 
+// A plain, obviously right encoder to hold the vectorised one against.
+std::string reference_encode(const std::vector<std::uint8_t>& bytes) {
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const auto byte : bytes) {
+    bits = bits << 8 | byte;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out += kAlphabet[(bits >> count) & 63];
+    }
+  }
+  if (count > 0) out += kAlphabet[(bits << (6 - count)) & 63];
+  while (out.size() % 4 != 0) out += '=';
+  return out;
+}
+
+TEST(Base64, LongInputsMatchTheReferenceAtEveryLength) {
+  std::mt19937 generator(11);
+  for (std::size_t size = 0; size < 1200; size += (size < 300 ? 1 : 37)) {
+    std::vector<std::uint8_t> bytes(size);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(generator());
+    const std::string encoded = base64_encode(bytes);
+    ASSERT_EQ(encoded, reference_encode(bytes)) << size;
+    ASSERT_EQ(base64_decode(encoded), bytes) << size;
+  }
+}
+
+TEST(Base64, EveryBadByteAnywhereInALongTextIsRejected) {
+  std::vector<std::uint8_t> bytes(600);
+  std::mt19937 generator(3);
+  for (auto& b : bytes) b = static_cast<std::uint8_t>(generator());
+  const std::string valid = base64_encode(bytes);
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (std::size_t position : {0ul, 5ul, 31ul, 32ul, 100ul, 517ul, valid.size() - 5}) {
+    for (int value = 0; value < 256; ++value) {
+      std::string text = valid;
+      text[position] = static_cast<char>(value);
+      const bool in_alphabet = kAlphabet.find(static_cast<char>(value)) != std::string_view::npos;
+      ASSERT_EQ(base64_decode(text).has_value(), in_alphabet) << position << " " << value;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sts::util
