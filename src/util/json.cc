@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace sts::util {
 namespace {
 
@@ -56,14 +60,47 @@ inline bool needs_escape(std::uint64_t word) {
   return (hits & kHigh) != 0;
 }
 
+#if defined(__x86_64__)
+// Skips 32-byte blocks that need no escaping; returns where scalar scanning resumes.
+// Audio arrives as megabyte base64 strings, which never need escaping.
+__attribute__((target("avx2"))) std::size_t skip_clean_avx2(const char* data, std::size_t i, std::size_t size) {
+  const __m256i quote = _mm256_set1_epi8('"');
+  const __m256i backslash = _mm256_set1_epi8('\\');
+  const __m256i below_space = _mm256_set1_epi8(0x1f);
+  for (; i + 32 <= size; i += 32) {
+    const __m256i block = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i));
+    const __m256i control = _mm256_cmpeq_epi8(_mm256_max_epu8(block, below_space), below_space);
+    const __m256i special = _mm256_or_si256(
+        control, _mm256_or_si256(_mm256_cmpeq_epi8(block, quote), _mm256_cmpeq_epi8(block, backslash)));
+    if (_mm256_movemask_epi8(special) != 0) break;
+  }
+  return i;
+}
+
+bool has_avx2() {
+  static const bool supported = __builtin_cpu_supports("avx2");
+  return supported;
+}
+#endif
+
 void write_escaped(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
   const char* data = text.data();
   const std::size_t size = text.size();
+  out.reserve(out.size() + size + 2);
+  out.push_back('"');
   std::size_t clean_from = 0;
   std::size_t i = 0;
   while (i < size) {
+#if defined(__x86_64__)
+    if (size - i >= 64 && has_avx2()) {
+      const std::size_t next = skip_clean_avx2(data, i, size);
+      if (next != i) {
+        i = next;
+        continue;
+      }
+    }
+#endif
     if (i + 8 <= size) {
       std::uint64_t word;
       std::memcpy(&word, data + i, 8);

@@ -35,6 +35,16 @@ TEST(Json, EscapesInsideLongCleanRuns) {
   EXPECT_EQ(written.substr(517, 4), R"(a\"a)");
 }
 
+TEST(Json, MatchesNlohmannOnStringsOfEveryLengthAndEscapePosition) {
+  for (std::size_t size = 0; size < 300; ++size) {
+    for (const std::size_t special : {std::size_t{0}, size / 2, size > 0 ? size - 1 : 0, size + 1}) {
+      std::string text(size, 'B');
+      if (special < size) text[special] = special % 2 ? '\\' : '\x1f';
+      ASSERT_EQ(to_json(Json(text)), Json(text).dump()) << size << " " << special;
+    }
+  }
+}
+
 TEST(Json, RoundTripsThroughNlohmann) {
   const Json value = {{"s", "t\u00e9xt"}, {"n", {1, 2.25, -3}}, {"o", {{"k", nullptr}}}, {"b", true}};
   const auto parsed = parse_json(to_json(value));
