@@ -284,12 +284,13 @@ void Stream::deliver(Slot& slot) {
   highest_delivered_ = std::max(highest_delivered_, slot.sequence_number);
   statistics_.record(result.status, slot.processing_ms, result.original_duration_ms);
 
-  util::Json event =
-      processed_json(result, init_.stream_id, slot.fragment_id, slot.sequence_number, slot.processing_ms, slot.job->metadata);
+  auto event = std::make_shared<const util::Json>(processed_json(result, init_.stream_id, slot.fragment_id,
+                                                                slot.sequence_number, slot.processing_ms,
+                                                                slot.job->metadata));
   util::Json fields = fragment_fields(slot.fragment_id, slot.sequence_number);
   fields.update({{"status", pipeline::status_name(result.status)},
                  {"processing_time_ms", slot.processing_ms},
-                 {"stage_timings", event["stage_timings"]}});
+                 {"stage_timings", (*event)["stage_timings"]}});
   if (result.error) fields.update({{"error_stage", result.error->stage}, {"error_code", result.error->code}});
   log_info("fragment delivered", fields);
   if (result.dubbed_audio &&
@@ -297,17 +298,17 @@ void Stream::deliver(Slot& slot) {
     log_warning("fragment:processed exceeds 4 MiB; python-socketio (aiohttp) workers drop such messages", fields);
   }
   remember(slot, event);
-  emit("fragment:processed", std::move(event));
+  emit("fragment:processed", *event);
   // Only after the event is queued: reaching zero may start closing connections.
   services_.tracker.remove(1);
 }
 
-void Stream::remember(const Slot& slot, const util::Json& event) {
+void Stream::remember(const Slot& slot, const std::shared_ptr<const util::Json>& event) {
   const bool succeeded = slot.result->status != pipeline::FragmentStatus::failed;
   auto [it, inserted] = delivered_.insert_or_assign(slot.fragment_id, Delivered{slot.sequence_number, nullptr});
   if (inserted) delivered_order_.push_back(slot.fragment_id);
   if (succeeded && services_.settings.stored_results > 0) {
-    it->second.event = std::make_shared<const util::Json>(event);
+    it->second.event = event;
     stored_order_.push_back(slot.fragment_id);
     if (stored_order_.size() > services_.settings.stored_results) {
       if (const auto old = delivered_.find(stored_order_.front()); old != delivered_.end()) old->second.event.reset();
@@ -325,7 +326,7 @@ void Stream::update_backpressure() {
   const Severity level = severity_for(in_flight, services_.settings.backpressure);
   if (level == level_) return;
   level_ = level;
-  emit("backpressure", backpressure_json(init_.stream_id, {level, in_flight, init_.max_inflight,
+  emit_urgent("backpressure", backpressure_json(init_.stream_id, {level, in_flight, init_.max_inflight,
                                                            static_cast<int>(waiting_.size()), typical_processing_ms()}));
 }
 
@@ -397,11 +398,12 @@ void Stream::expire_pending() {
 
 void Stream::send_ack(const std::string& fragment_id, int queue_position) {
   const std::int64_t typical = std::max<std::int64_t>(typical_processing_ms(), 1);
-  emit("fragment:ack", {{"fragment_id", fragment_id},
-                        {"status", "queued"},
-                        {"queue_position", queue_position},
-                        {"estimated_completion_ms", typical * (queue_position / init_.max_inflight + 1)},
-                        {"timestamp", unix_ms()}});
+  const util::Json ack = {{"fragment_id", fragment_id},
+                          {"status", "queued"},
+                          {"queue_position", queue_position},
+                          {"estimated_completion_ms", typical * (queue_position / init_.max_inflight + 1)},
+                          {"timestamp", unix_ms()}};
+  emit_urgent("fragment:ack", ack);
 }
 
 void Stream::reject(const FragmentData& fragment, Rejection rejection) {
@@ -411,12 +413,20 @@ void Stream::reject(const FragmentData& fragment, Rejection rejection) {
   const bool retryable = shutting_down || rejection.code == "STREAM_PAUSED" || rejection.code == "BACKPRESSURE_EXCEEDED";
   log_warning("fragment rejected", merged(fragment_fields(fragment.fragment_id, fragment.sequence_number),
                                           {{"code", rejection.code}, {"reason", rejection.message}}));
-  emit("error", error_json({rejection.code, std::move(rejection.message), warning ? "warning" : "error", retryable,
+  emit_urgent("error", error_json({rejection.code, std::move(rejection.message), warning ? "warning" : "error", retryable,
                             init_.stream_id, fragment.fragment_id, util::Json()}));
 }
 
-void Stream::emit(std::string_view event, util::Json payload) {
-  if (auto socket = socket_.lock()) socket->emit(event, util::Json::array({std::move(payload)}));
+void Stream::emit(std::string_view event, const util::Json& payload) {
+  if (auto socket = socket_.lock()) socket->emit_ref(event, payload);
+}
+
+// Acks, rejections and backpressure jump the connection's send queue, in the order
+// they were emitted: PROTOCOL.md wants acks within 50 ms, and none of these may wait
+// behind megabytes of earlier results. An ack never overtakes its own fragment's
+// result, which does not exist yet.
+void Stream::emit_urgent(std::string_view event, const util::Json& payload) {
+  if (auto socket = socket_.lock()) socket->emit_ref(event, payload, true);
 }
 
 util::Json Stream::fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const {

@@ -109,12 +109,13 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void fail_slot(Slot& slot, std::string message);
   void deliver_ready();
   void deliver(Slot& slot);
-  void remember(const Slot& slot, const util::Json& event);
+  void remember(const Slot& slot, const std::shared_ptr<const util::Json>& event);
   void update_backpressure();
   void complete();
   void send_ack(const std::string& fragment_id, int queue_position);
   void reject(const FragmentData& fragment, Rejection rejection);
-  void emit(std::string_view event, util::Json payload);
+  void emit(std::string_view event, const util::Json& payload);
+  void emit_urgent(std::string_view event, const util::Json& payload);
   util::Json fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const;
   std::int64_t typical_processing_ms() const;
 

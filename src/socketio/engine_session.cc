@@ -73,9 +73,9 @@ asio::awaitable<void> EngineSession::open_websocket(Self self, std::shared_ptr<W
   co_await run_websocket(self, ws);
 }
 
-void EngineSession::send(std::vector<eio::Packet> packets) {
-  asio::post(strand_, [self = shared_from_this(), packets = std::move(packets)]() mutable {
-    self->send_on_strand(std::move(packets));
+void EngineSession::send(std::vector<eio::Packet> packets, bool jump_queue) {
+  asio::post(strand_, [self = shared_from_this(), packets = std::move(packets), jump_queue]() mutable {
+    self->send_on_strand(std::move(packets), jump_queue);
   });
 }
 
@@ -83,11 +83,19 @@ void EngineSession::close(std::string reason) {
   asio::post(strand_, [self = shared_from_this(), reason = std::move(reason)] { self->close_on_strand(reason, true); });
 }
 
-void EngineSession::send_on_strand(std::vector<eio::Packet> packets) {
+void EngineSession::send_on_strand(std::vector<eio::Packet> packets, bool jump_queue) {
   if (closed_) return;
-  for (auto& packet : packets) {
-    queued_bytes_ += packet.size();
-    queue_.push_back(std::move(packet));
+  for (const auto& packet : packets) queued_bytes_ += packet.size();
+  if (jump_queue) {
+    // Never between a binary event and its attachments (binary packets in the queue
+    // are always attachments, possibly left over from a partly drained poll).
+    std::size_t at = jumped_;
+    while (at < queue_.size() && queue_[at].binary) ++at;
+    jumped_ = at + packets.size();
+    queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(at), std::make_move_iterator(packets.begin()),
+                  std::make_move_iterator(packets.end()));
+  } else {
+    for (auto& packet : packets) queue_.push_back(std::move(packet));
   }
   if (queued_bytes_ > options().max_send_queue_bytes) {
     close_on_strand("send queue overflow", false);
@@ -112,6 +120,7 @@ void EngineSession::close_on_strand(std::string_view reason, bool flush) {
   if (!flush) {
     queue_.clear();
     queued_bytes_ = 0;
+    jumped_ = 0;
     if (ws_) beast::get_lowest_layer(*ws_).close();
   }
   wake_writers();
@@ -130,6 +139,7 @@ asio::awaitable<void> EngineSession::heartbeat(Self self) {
     // drops the connection, however much data is waiting in front.
     queue_.push_front(eio::Packet::text(eio::PacketType::ping));
     queued_bytes_ += 1;
+    ++jumped_;
     wake_writers();
     ping_timer_.expires_after(o.ping_timeout);
     co_await ping_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -165,11 +175,17 @@ void EngineSession::handle_packet(const eio::PacketView& packet) {
 std::string EngineSession::drain_for_poll() {
   std::string body;
   for (std::size_t n = 0; n < options().max_packets_per_poll && !queue_.empty(); ++n) {
-    eio::append_to_payload(queue_.front(), body);
-    queued_bytes_ -= queue_.front().size();
-    queue_.pop_front();
+    eio::append_to_payload(pop_queued(), body);
   }
   return body;
+}
+
+eio::Packet EngineSession::pop_queued() {
+  eio::Packet packet = std::move(queue_.front());
+  queue_.pop_front();
+  queued_bytes_ -= packet.size();
+  if (jumped_ > 0) --jumped_;
+  return packet;
 }
 
 asio::awaitable<HttpReply> EngineSession::handle_poll_get(Self self) {
@@ -275,9 +291,7 @@ asio::awaitable<void> EngineSession::websocket_writer(Self self, std::shared_ptr
       co_await write_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    eio::Packet packet = std::move(queue_.front());
-    queue_.pop_front();
-    queued_bytes_ -= packet.size();
+    eio::Packet packet = pop_queued();
     ws->text(!packet.binary);
     if (packet.binary) {
       co_await ws->async_write(asio::buffer(packet.bytes), asio::redirect_error(asio::use_awaitable, ec));

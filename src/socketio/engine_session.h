@@ -32,13 +32,15 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   const EngineOptions& options() const;
 
   // Thread-safe. The packets are queued together, so a Socket.IO binary event and its
-  // attachments are never interleaved with another message.
-  void send(std::vector<eio::Packet> packets);
+  // attachments are never interleaved with another message. `jump_queue` puts them
+  // ahead of everything queued but earlier jumpers: for small, urgent messages that
+  // must not wait behind megabytes.
+  void send(std::vector<eio::Packet> packets, bool jump_queue = false);
   // Thread-safe. Sends what is queued, then closes the transport.
   void close(std::string reason);
 
   // Strand only.
-  void send_on_strand(std::vector<eio::Packet> packets);
+  void send_on_strand(std::vector<eio::Packet> packets, bool jump_queue = false);
   void close_on_strand(std::string_view reason, bool flush);
 
   // Entry points for the HTTP side; each runs on the strand and keeps the session
@@ -64,6 +66,7 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   void handle_packet(const eio::PacketView& packet);
   void wake_writers();
   std::string drain_for_poll();
+  eio::Packet pop_queued();
 
   std::shared_ptr<EngineRegistry> registry_;
   Strand strand_;
@@ -75,6 +78,7 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
 
   std::deque<eio::Packet> queue_;
   std::size_t queued_bytes_ = 0;
+  std::size_t jumped_ = 0;  // packets at the queue's front that jumped it, in order
 
   boost::asio::steady_timer ping_timer_;
   bool awaiting_pong_ = false;

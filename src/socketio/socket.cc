@@ -28,6 +28,23 @@ void Socket::emit(std::string_view event, Json args) {
   send_packet(sio::Packet{sio::PacketType::event, nsp_, std::nullopt, std::move(data), 0});
 }
 
+void Socket::emit_ref(std::string_view event, const Json& payload, bool jump_queue) {
+  if (!connected()) return;
+  std::string frame(1, static_cast<char>('0' + static_cast<int>(sio::PacketType::event)));
+  if (nsp_ != "/") {
+    frame += nsp_;
+    frame.push_back(',');
+  }
+  frame.push_back('[');
+  util::write_json(Json(event), frame);
+  frame.push_back(',');
+  util::write_json(payload, frame);
+  frame.push_back(']');
+  std::vector<eio::Packet> packets;
+  packets.push_back(eio::Packet::text(eio::PacketType::message, std::move(frame)));
+  if (auto session = session_.lock()) session->send(std::move(packets), jump_queue);
+}
+
 void Socket::disconnect() {
   if (!connected()) return;
   send_packet(sio::Packet{sio::PacketType::disconnect, nsp_, std::nullopt, std::nullopt, 0});

@@ -39,6 +39,11 @@ class Socket {
   // `args` is a JSON array of the event's arguments (any other value is sent as the
   // single argument). Binary values (Json::binary) travel as attachments.
   void emit(std::string_view event, Json args = Json::array());
+  // One event with one argument, serialised straight from `payload`: no copy of a
+  // megabyte payload that the caller keeps. `payload` must hold no binary values.
+  // `jump_queue` sends it ahead of larger messages already queued (see
+  // EngineSession::send).
+  void emit_ref(std::string_view event, const Json& payload, bool jump_queue = false);
   // Sends DISCONNECT for this namespace, then closes the connection once its queue is
   // flushed.
   void disconnect();
