@@ -286,9 +286,7 @@ Json assets_json(const pipeline::FragmentResult& result, const std::string& frag
 
 }  // namespace
 
-Json processed_json(const pipeline::FragmentResult& result, const std::string& stream_id,
-                    const std::string& fragment_id, std::int64_t sequence_number, std::int64_t processing_time_ms,
-                    const Json& client_metadata) {
+Json stage_timings_json(const pipeline::FragmentResult& result) {
   Json timings = Json::object();
   for (const auto& timing : result.stage_timings) {
     timings[std::string(pipeline::stage_name(timing.stage)) + "_ms"] = static_cast<std::int64_t>(timing.ms + 0.5);
@@ -296,6 +294,12 @@ Json processed_json(const pipeline::FragmentResult& result, const std::string& s
   for (const char* stage : {"asr_ms", "translation_ms", "tts_ms"}) {
     if (!timings.contains(stage)) timings[stage] = 0;
   }
+  return timings;
+}
+
+Json processed_json(const pipeline::FragmentResult& result, const std::string& stream_id,
+                    const std::string& fragment_id, std::int64_t sequence_number, std::int64_t processing_time_ms,
+                    const Json& client_metadata) {
   Json metadata = {{"original_duration_ms", result.original_duration_ms},
                    {"dubbed_duration_ms", result.dubbed_duration_ms},
                    {"duration_variance_percent", result.duration_variance_percent},
@@ -311,7 +315,7 @@ Json processed_json(const pipeline::FragmentResult& result, const std::string& s
                {"sequence_number", sequence_number},
                {"status", pipeline::status_name(result.status)},
                {"processing_time_ms", processing_time_ms},
-               {"stage_timings", std::move(timings)},
+               {"stage_timings", stage_timings_json(result)},
                {"metadata", std::move(metadata)}};
   if (result.dubbed_audio) json["dubbed_audio"] = audio_json(*result.dubbed_audio);
   if (result.status != pipeline::FragmentStatus::failed) {

@@ -86,5 +86,8 @@ Json error_json(const ErrorEvent& event);
 Json processed_json(const pipeline::FragmentResult& result, const std::string& stream_id,
                     const std::string& fragment_id, std::int64_t sequence_number, std::int64_t processing_time_ms,
                     const Json& client_metadata);
+// Its stage_timings object: "<stage>_ms" for every stage run, asr/translation/tts
+// always present.
+Json stage_timings_json(const pipeline::FragmentResult& result);
 
 }  // namespace sts::protocol

@@ -122,7 +122,7 @@ bool Stream::answer_retry(const FragmentData& fragment) {
   send_ack(fragment.fragment_id, 0);
   log_info("stored result re-sent for a delivered fragment",
            fragment_fields(fragment.fragment_id, delivered->second.sequence_number));
-  emit("fragment:processed", *delivered->second.event);
+  emit("fragment:processed", delivered->second.event);
   return true;
 }
 
@@ -212,16 +212,22 @@ void Stream::start(Slot& slot) {
   slot.running = true;
   ++running_;
   services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, control = slot.control, strand = strand_,
-                         weak = weak_from_this(), sequence = slot.sequence_number] {
+                         weak = weak_from_this(), stream_id = init_.stream_id, accepted_at = slot.accepted_at] {
     auto result = pipeline.process(*job, *control);
-    asio::post(strand, [weak, sequence, control, result = std::move(result)]() mutable {
-      if (auto self = weak.lock()) self->on_result(sequence, control, std::move(result));
+    const auto processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - accepted_at).count();
+    auto text = std::make_shared<std::string>();
+    util::write_json(processed_json(result, stream_id, job->fragment_id, job->sequence_number, processing_ms,
+                                    job->metadata),
+                     *text);
+    asio::post(strand, [weak, sequence = job->sequence_number, control, result = std::move(result), processing_ms,
+                        text = ProcessedText(std::move(text))]() mutable {
+      if (auto self = weak.lock()) self->on_result(sequence, control, std::move(result), processing_ms, std::move(text));
     });
   });
 }
 
 void Stream::on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
-                       pipeline::FragmentResult result) {
+                       pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedText processed) {
   const auto it = slots_.find(sequence_number);
   if (it == slots_.end() || it->second.control != control || it->second.result) {
     observability::log_debug("late result discarded", {{"stream_id", init_.stream_id}, {"sequence_number", sequence_number}});
@@ -231,8 +237,9 @@ void Stream::on_result(std::int64_t sequence_number, const std::shared_ptr<pipel
   slot.running = false;
   --running_;
   slot.deadline->cancel();
-  slot.processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - slot.accepted_at).count();
+  slot.processing_ms = processing_ms;
   slot.result = std::move(result);
+  slot.processed = std::move(processed);
   deliver_ready();
   start_waiting();
 }
@@ -284,26 +291,30 @@ void Stream::deliver(Slot& slot) {
   highest_delivered_ = std::max(highest_delivered_, slot.sequence_number);
   statistics_.record(result.status, slot.processing_ms, result.original_duration_ms);
 
-  auto event = std::make_shared<const util::Json>(processed_json(result, init_.stream_id, slot.fragment_id,
-                                                                slot.sequence_number, slot.processing_ms,
-                                                                slot.job->metadata));
+  ProcessedText event = slot.processed;
+  if (!event) {
+    auto text = std::make_shared<std::string>();
+    util::write_json(processed_json(result, init_.stream_id, slot.fragment_id, slot.sequence_number, slot.processing_ms,
+                                    slot.job->metadata),
+                     *text);
+    event = std::move(text);
+  }
   util::Json fields = fragment_fields(slot.fragment_id, slot.sequence_number);
   fields.update({{"status", pipeline::status_name(result.status)},
                  {"processing_time_ms", slot.processing_ms},
-                 {"stage_timings", (*event)["stage_timings"]}});
+                 {"stage_timings", stage_timings_json(result)}});
   if (result.error) fields.update({{"error_stage", result.error->stage}, {"error_code", result.error->code}});
   log_info("fragment delivered", fields);
-  if (result.dubbed_audio &&
-      util::base64_encoded_size(result.dubbed_audio->bytes.size()) > services_.settings.outgoing_warning_bytes) {
+  if (event->size() > services_.settings.outgoing_warning_bytes) {
     log_warning("fragment:processed exceeds 4 MiB; python-socketio (aiohttp) workers drop such messages", fields);
   }
   remember(slot, event);
-  emit("fragment:processed", *event);
+  emit("fragment:processed", event);
   // Only after the event is queued: reaching zero may start closing connections.
   services_.tracker.remove(1);
 }
 
-void Stream::remember(const Slot& slot, const std::shared_ptr<const util::Json>& event) {
+void Stream::remember(const Slot& slot, const ProcessedText& event) {
   const bool succeeded = slot.result->status != pipeline::FragmentStatus::failed;
   auto [it, inserted] = delivered_.insert_or_assign(slot.fragment_id, Delivered{slot.sequence_number, nullptr});
   if (inserted) delivered_order_.push_back(slot.fragment_id);
@@ -419,6 +430,10 @@ void Stream::reject(const FragmentData& fragment, Rejection rejection) {
 
 void Stream::emit(std::string_view event, const util::Json& payload) {
   if (auto socket = socket_.lock()) socket->emit_ref(event, payload);
+}
+
+void Stream::emit(std::string_view event, const ProcessedText& payload) {
+  if (auto socket = socket_.lock()) socket->emit_serialized(event, *payload);
 }
 
 // Acks, rejections and backpressure jump the connection's send queue, in the order

@@ -87,7 +87,9 @@ void write_escaped(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   const char* data = text.data();
   const std::size_t size = text.size();
-  out.reserve(out.size() + size + 2);
+  // Headroom beyond the string itself: a megabyte string is usually followed by a few
+  // more fields, and growing the buffer for them would copy the megabyte again.
+  if (const std::size_t needed = out.size() + size + 2; out.capacity() < needed) out.reserve(needed + needed / 16 + 256);
   out.push_back('"');
   std::size_t clean_from = 0;
   std::size_t i = 0;
