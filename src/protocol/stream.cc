@@ -122,7 +122,7 @@ bool Stream::answer_retry(const FragmentData& fragment) {
   send_ack(fragment.fragment_id, 0);
   log_info("stored result re-sent for a delivered fragment",
            fragment_fields(fragment.fragment_id, delivered->second.sequence_number));
-  emit("fragment:processed", delivered->second.event);
+  emit(delivered->second.event);
   return true;
 }
 
@@ -212,22 +212,21 @@ void Stream::start(Slot& slot) {
   slot.running = true;
   ++running_;
   services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, control = slot.control, strand = strand_,
-                         weak = weak_from_this(), stream_id = init_.stream_id, accepted_at = slot.accepted_at] {
+                         weak = weak_from_this(), socket = socket_, stream_id = init_.stream_id,
+                         accepted_at = slot.accepted_at] {
     auto result = pipeline.process(*job, *control);
     const auto processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - accepted_at).count();
-    auto text = std::make_shared<std::string>();
-    util::write_json(processed_json(result, stream_id, job->fragment_id, job->sequence_number, processing_ms,
-                                    job->metadata),
-                     *text);
+    ProcessedFrame frame = processed_frame(
+        socket, processed_json(result, stream_id, job->fragment_id, job->sequence_number, processing_ms, job->metadata));
     asio::post(strand, [weak, sequence = job->sequence_number, control, result = std::move(result), processing_ms,
-                        text = ProcessedText(std::move(text))]() mutable {
-      if (auto self = weak.lock()) self->on_result(sequence, control, std::move(result), processing_ms, std::move(text));
+                        frame = std::move(frame)]() mutable {
+      if (auto self = weak.lock()) self->on_result(sequence, control, std::move(result), processing_ms, std::move(frame));
     });
   });
 }
 
 void Stream::on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
-                       pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedText processed) {
+                       pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedFrame processed) {
   const auto it = slots_.find(sequence_number);
   if (it == slots_.end() || it->second.control != control || it->second.result) {
     observability::log_debug("late result discarded", {{"stream_id", init_.stream_id}, {"sequence_number", sequence_number}});
@@ -291,13 +290,10 @@ void Stream::deliver(Slot& slot) {
   highest_delivered_ = std::max(highest_delivered_, slot.sequence_number);
   statistics_.record(result.status, slot.processing_ms, result.original_duration_ms);
 
-  ProcessedText event = slot.processed;
+  ProcessedFrame event = slot.processed;
   if (!event) {
-    auto text = std::make_shared<std::string>();
-    util::write_json(processed_json(result, init_.stream_id, slot.fragment_id, slot.sequence_number, slot.processing_ms,
-                                    slot.job->metadata),
-                     *text);
-    event = std::move(text);
+    event = processed_frame(socket_, processed_json(result, init_.stream_id, slot.fragment_id, slot.sequence_number,
+                                                    slot.processing_ms, slot.job->metadata));
   }
   util::Json fields = fragment_fields(slot.fragment_id, slot.sequence_number);
   fields.update({{"status", pipeline::status_name(result.status)},
@@ -305,16 +301,16 @@ void Stream::deliver(Slot& slot) {
                  {"stage_timings", stage_timings_json(result)}});
   if (result.error) fields.update({{"error_stage", result.error->stage}, {"error_code", result.error->code}});
   log_info("fragment delivered", fields);
-  if (event->size() > services_.settings.outgoing_warning_bytes) {
+  if (event && event->size() > services_.settings.outgoing_warning_bytes) {
     log_warning("fragment:processed exceeds 4 MiB; python-socketio (aiohttp) workers drop such messages", fields);
   }
   remember(slot, event);
-  emit("fragment:processed", event);
+  emit(event);
   // Only after the event is queued: reaching zero may start closing connections.
   services_.tracker.remove(1);
 }
 
-void Stream::remember(const Slot& slot, const ProcessedText& event) {
+void Stream::remember(const Slot& slot, const ProcessedFrame& event) {
   const bool succeeded = slot.result->status != pipeline::FragmentStatus::failed;
   auto [it, inserted] = delivered_.insert_or_assign(slot.fragment_id, Delivered{slot.sequence_number, nullptr});
   if (inserted) delivered_order_.push_back(slot.fragment_id);
@@ -432,8 +428,13 @@ void Stream::emit(std::string_view event, const util::Json& payload) {
   if (auto socket = socket_.lock()) socket->emit_ref(event, payload);
 }
 
-void Stream::emit(std::string_view event, const ProcessedText& payload) {
-  if (auto socket = socket_.lock()) socket->emit_serialized(event, *payload);
+void Stream::emit(const ProcessedFrame& frame) {
+  if (auto socket = socket_.lock()) socket->send_event_frame(frame);
+}
+
+ProcessedFrame Stream::processed_frame(const std::weak_ptr<socketio::Socket>& socket, const util::Json& event) {
+  if (auto alive = socket.lock()) return std::make_shared<const std::string>(alive->event_frame("fragment:processed", event));
+  return nullptr;
 }
 
 // Acks, rejections and backpressure jump the connection's send queue, in the order

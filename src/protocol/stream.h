@@ -57,10 +57,11 @@ struct StreamServices {
   InflightTracker& tracker;
 };
 
-// A fragment:processed payload as JSON text. Serialising megabytes of base64 is the
-// costliest step of delivery, so the compute thread does it, not the strand; the
-// text is also what a retry re-sends.
-using ProcessedText = std::shared_ptr<const std::string>;
+// A fragment:processed event as the Socket.IO packet that carries it. Serialising
+// megabytes of base64 is the costliest step of delivery, so the compute thread does
+// it, not the connection's strand; the same packet is what a retry re-sends. Null
+// once the connection is gone.
+using ProcessedFrame = std::shared_ptr<const std::string>;
 
 class Stream : public std::enable_shared_from_this<Stream> {
  public:
@@ -96,12 +97,12 @@ class Stream : public std::enable_shared_from_this<Stream> {
     std::unique_ptr<boost::asio::steady_timer> deadline;
     std::optional<pipeline::FragmentResult> result;
     std::int64_t processing_ms = 0;
-    ProcessedText processed;  // serialised with the result; null for failures made here
+    ProcessedFrame processed;  // built with the result; null for failures made here
     bool running = false;
   };
   struct Delivered {
     std::int64_t sequence_number = 0;
-    ProcessedText event;  // kept for successes only, while room lasts
+    ProcessedFrame event;  // kept for successes only, while room lasts
   };
 
   bool answer_retry(const FragmentData& fragment);
@@ -110,18 +111,19 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void start_waiting();
   void start(Slot& slot);
   void on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
-                 pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedText processed);
+                 pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedFrame processed);
   void on_deadline(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control);
   void fail_slot(Slot& slot, std::string message);
   void deliver_ready();
   void deliver(Slot& slot);
-  void remember(const Slot& slot, const ProcessedText& event);
+  void remember(const Slot& slot, const ProcessedFrame& event);
   void update_backpressure();
   void complete();
   void send_ack(const std::string& fragment_id, int queue_position);
   void reject(const FragmentData& fragment, Rejection rejection);
   void emit(std::string_view event, const util::Json& payload);
-  void emit(std::string_view event, const ProcessedText& payload);
+  void emit(const ProcessedFrame& frame);
+  static ProcessedFrame processed_frame(const std::weak_ptr<socketio::Socket>& socket, const util::Json& event);
   void emit_urgent(std::string_view event, const util::Json& payload);
   util::Json fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const;
   std::int64_t typical_processing_ms() const;

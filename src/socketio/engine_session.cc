@@ -297,7 +297,8 @@ asio::awaitable<void> EngineSession::websocket_writer(Self self, std::shared_ptr
       co_await ws->async_write(asio::buffer(packet.bytes), asio::redirect_error(asio::use_awaitable, ec));
     } else {
       const char type = static_cast<char>(packet.type);
-      const std::array<asio::const_buffer, 2> frame{asio::buffer(&type, 1), asio::buffer(packet.data)};
+      const std::array<asio::const_buffer, 2> frame{asio::buffer(&type, 1),
+                                                    asio::buffer(packet.text_data())};
       co_await ws->async_write(frame, asio::redirect_error(asio::use_awaitable, ec));
     }
     if (ec) {

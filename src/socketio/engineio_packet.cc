@@ -43,7 +43,7 @@ void append_to_payload(const Packet& packet, std::string& body) {
     util::base64_encode_append(packet.bytes, body);
   } else {
     body.push_back(static_cast<char>(packet.type));
-    body += packet.data;
+    body += packet.text_data();
   }
 }
 

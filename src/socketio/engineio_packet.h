@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
@@ -27,12 +28,19 @@ struct Packet {
   bool binary = false;
   std::string data;                 // text packets
   std::vector<std::uint8_t> bytes;  // binary packets (always messages)
+  // A text packet's data kept by its producer too (a result that a retry may re-send):
+  // queued and written without a copy.
+  std::shared_ptr<const std::string> shared_data;
 
-  static Packet text(PacketType type, std::string data = {}) { return {type, false, std::move(data), {}}; }
-  static Packet binary_message(std::vector<std::uint8_t> bytes) {
-    return {PacketType::message, true, {}, std::move(bytes)};
+  static Packet text(PacketType type, std::string data = {}) { return {type, false, std::move(data), {}, {}}; }
+  static Packet shared_text(PacketType type, std::shared_ptr<const std::string> data) {
+    return {type, false, {}, {}, std::move(data)};
   }
-  std::size_t size() const { return binary ? bytes.size() : data.size() + 1; }
+  static Packet binary_message(std::vector<std::uint8_t> bytes) {
+    return {PacketType::message, true, {}, std::move(bytes), {}};
+  }
+  std::string_view text_data() const { return shared_data ? std::string_view(*shared_data) : std::string_view(data); }
+  std::size_t size() const { return binary ? bytes.size() : text_data().size() + 1; }
 };
 
 struct PacketView {

@@ -28,10 +28,8 @@ void Socket::emit(std::string_view event, Json args) {
   send_packet(sio::Packet{sio::PacketType::event, nsp_, std::nullopt, std::move(data), 0});
 }
 
-std::string Socket::event_frame_start(std::string_view event, std::size_t payload_size) const {
-  std::string frame;
-  frame.reserve(nsp_.size() + event.size() + payload_size + 16);
-  frame.push_back(static_cast<char>('0' + static_cast<int>(sio::PacketType::event)));
+std::string Socket::event_frame(std::string_view event, const Json& payload) const {
+  std::string frame(1, static_cast<char>('0' + static_cast<int>(sio::PacketType::event)));
   if (nsp_ != "/") {
     frame += nsp_;
     frame.push_back(',');
@@ -39,28 +37,23 @@ std::string Socket::event_frame_start(std::string_view event, std::size_t payloa
   frame.push_back('[');
   util::write_json(Json(event), frame);
   frame.push_back(',');
-  return frame;
-}
-
-void Socket::send_event_frame(std::string frame, bool jump_queue) {
+  util::write_json(payload, frame);
   frame.push_back(']');
-  std::vector<eio::Packet> packets;
-  packets.push_back(eio::Packet::text(eio::PacketType::message, std::move(frame)));
-  if (auto session = session_.lock()) session->send(std::move(packets), jump_queue);
+  return frame;
 }
 
 void Socket::emit_ref(std::string_view event, const Json& payload, bool jump_queue) {
   if (!connected()) return;
-  std::string frame = event_frame_start(event, 0);
-  util::write_json(payload, frame);
-  send_event_frame(std::move(frame), jump_queue);
+  std::vector<eio::Packet> packets;
+  packets.push_back(eio::Packet::text(eio::PacketType::message, event_frame(event, payload)));
+  if (auto session = session_.lock()) session->send(std::move(packets), jump_queue);
 }
 
-void Socket::emit_serialized(std::string_view event, std::string_view payload_json, bool jump_queue) {
-  if (!connected()) return;
-  std::string frame = event_frame_start(event, payload_json.size());
-  frame += payload_json;
-  send_event_frame(std::move(frame), jump_queue);
+void Socket::send_event_frame(std::shared_ptr<const std::string> frame, bool jump_queue) {
+  if (!connected() || !frame) return;
+  std::vector<eio::Packet> packets;
+  packets.push_back(eio::Packet::shared_text(eio::PacketType::message, std::move(frame)));
+  if (auto session = session_.lock()) session->send(std::move(packets), jump_queue);
 }
 
 void Socket::disconnect() {

@@ -44,9 +44,11 @@ class Socket {
   // `jump_queue` sends it ahead of larger messages already queued (see
   // EngineSession::send).
   void emit_ref(std::string_view event, const Json& payload, bool jump_queue = false);
-  // The same with the argument already serialised (`payload_json` must be valid JSON
-  // with no binary placeholders): for results serialised off the connection's strand.
-  void emit_serialized(std::string_view event, std::string_view payload_json, bool jump_queue = false);
+  // The Socket.IO packet of that event, built on any thread, to send later with
+  // send_event_frame: megabyte results are serialised off the connection's strand,
+  // and kept to be re-sent.
+  std::string event_frame(std::string_view event, const Json& payload) const;
+  void send_event_frame(std::shared_ptr<const std::string> frame, bool jump_queue = false);
   // Sends DISCONNECT for this namespace, then closes the connection once its queue is
   // flushed.
   void disconnect();
@@ -56,10 +58,6 @@ class Socket {
   void send_packet(sio::Packet packet);
 
  private:
-  // `2/nsp,["event",` with room for the payload; send_event_frame closes and sends it.
-  std::string event_frame_start(std::string_view event, std::size_t payload_size) const;
-  void send_event_frame(std::string frame, bool jump_queue);
-
   std::weak_ptr<EngineSession> session_;
   const std::string nsp_;
   const std::string id_;

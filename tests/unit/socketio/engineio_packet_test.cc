@@ -43,5 +43,16 @@ TEST(EngineIoPacket, EncodesPollingPayloadWithBinaryAsBase64) {
   EXPECT_EQ(body, "4hello\x1e" "bAQIDBA==\x1e" "6");
 }
 
+TEST(EngineIoPacket, SharedTextIsSentAndSizedLikeOwnedText) {
+  const auto shared = std::make_shared<const std::string>("2[\"fragment:processed\",{}]");
+  const Packet packet = Packet::shared_text(PacketType::message, shared);
+  EXPECT_EQ(packet.size(), Packet::text(PacketType::message, *shared).size());
+  std::string body;
+  append_to_payload(packet, body);
+  append_to_payload(packet, body);
+  EXPECT_EQ(body, "42[\"fragment:processed\",{}]\x1e" "42[\"fragment:processed\",{}]");
+  EXPECT_EQ(*shared, "2[\"fragment:processed\",{}]");
+}
+
 }  // namespace
 }  // namespace sts::socketio::eio
