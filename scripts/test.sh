@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, then builds and runs every test: the GCC dev build (unit, conformance,
-# end-to-end), then the Clang ASan+UBSan build (unit, conformance, fuzz smoke).
+# contract), then the Clang ASan+UBSan build (unit, conformance, contract, fuzz smoke).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
