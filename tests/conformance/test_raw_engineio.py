@@ -482,9 +482,15 @@ async def test_cors_handshake_get_reflects_origin_and_allows_credentials(eio_ser
 async def test_websocket_message_over_max_payload_closes_connection(eio_server, kind):
     async with http_session() as http:
         peer, _ = await WsPeer.open(http, eio_server)
-        await peer.send("4" + "x" * OVERSIZED if kind == "text" else b"\x01" * OVERSIZED)
-        seen = await peer.wait_closed(timeout=5)
-        assert not any(len(m) > 1000 for m in seen), "oversized message was echoed"
+        try:
+            await peer.send("4" + "x" * OVERSIZED if kind == "text" else b"\x01" * OVERSIZED)
+        except (aiohttp.ClientError, ConnectionError):
+            # The server may close on the frame header, before the upload ends: that
+            # is the refusal this test wants, seen from the sending side.
+            pass
+        else:
+            seen = await peer.wait_closed(timeout=5)
+            assert not any(len(m) > 1000 for m in seen), "oversized message was echoed"
         await peer.close()
     await assert_eio_server_alive(eio_server)
 
