@@ -55,12 +55,12 @@ struct Samples {
   std::size_t failures = 0;
 };
 
-std::string fragment_id_of(const std::string& frame) {
+std::string fragment_id_of(std::string_view frame) {
   auto at = frame.find("\"fragment_id\"");
-  if (at == std::string::npos) return {};
+  if (at == std::string_view::npos) return {};
   at = frame.find('"', frame.find(':', at) + 1);
   const auto end = frame.find('"', at + 1);
-  return frame.substr(at + 1, end - at - 1);
+  return std::string(frame.substr(at + 1, end - at - 1));
 }
 
 class StreamWorker {
@@ -125,7 +125,7 @@ class StreamWorker {
       write_text(R"(42["stream:end",{"stream_id":")" + stream_id_ + R"("}])");
     });
     for (;;) {
-      const std::string frame = read_text();
+      const std::string_view frame = read_text();
       if (frame.starts_with("42[\"stream:complete\"")) break;
       const Clock::time_point now = Clock::now();
       const std::scoped_lock lock(mutex);
@@ -141,7 +141,7 @@ class StreamWorker {
         continue;
       }
       if (processed) samples.processed_ms.push_back(ms);
-      if (error || frame.find("\"success\"") == std::string::npos) {
+      if (error || frame.find("\"success\"") == std::string_view::npos) {
         std::cerr << args_.label << ": " << frame.substr(0, 200) << "\n";
         ++samples.failures;
       }
@@ -159,11 +159,13 @@ class StreamWorker {
     ws_.text(true);
     ws_.write(asio::buffer(text));
   }
-  std::string read_text() {
+  // Valid until the next read: results are megabytes, and the client should cost the
+  // machine it shares with the server as little as it can.
+  std::string_view read_text() {
     for (;;) {
       buffer_.clear();
       ws_.read(buffer_);
-      std::string text = beast::buffers_to_string(buffer_.cdata());
+      const std::string_view text(static_cast<const char*>(buffer_.cdata().data()), buffer_.size());
       if (text == "2") {
         const std::scoped_lock write(write_mutex_);
         write_text("3");
@@ -172,8 +174,8 @@ class StreamWorker {
       return text;
     }
   }
-  static void expect(const std::string& text, std::string_view prefix) {
-    if (!text.starts_with(prefix)) throw std::runtime_error("unexpected packet: " + text.substr(0, 120));
+  static void expect(std::string_view text, std::string_view prefix) {
+    if (!text.starts_with(prefix)) throw std::runtime_error("unexpected packet: " + std::string(text.substr(0, 120)));
   }
 
   const Args& args_;
