@@ -4,10 +4,6 @@
 // Prints one JSON object per line so bench/socketio_echo.py can tabulate and compare.
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -16,9 +12,8 @@
 #include <thread>
 #include <vector>
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+#include "eio_websocket.h"
+
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -39,65 +34,25 @@ struct Args {
 
 class EchoClient {
  public:
-  EchoClient(const Args& args) : ws_(io_) {
-    asio::ip::tcp::resolver resolver(io_);
-    asio::connect(ws_.next_layer(), resolver.resolve(args.host, args.port));
-    ws_.next_layer().set_option(asio::ip::tcp::no_delay(true));
-    ws_.auto_fragment(false);
-    ws_.write_buffer_bytes(1 << 20);
-    ws_.read_message_max(256u << 20);
-    ws_.handshake(args.host, "/socket.io/?EIO=4&transport=websocket");
-    expect_prefix(read_text(), "0{");
-    write_text("40");
-    expect_prefix(read_text(), "40");
-    expect_prefix(read_text(), "42[\"auth\"");
+  explicit EchoClient(const Args& args) : ws_(args.host, args.port) {
+    sts::bench::EioWebSocket::expect(ws_.read_text(), "42[\"auth\"");
   }
 
   // One round trip; returns false when the reply is not the echo.
   bool round_trip(const std::string& text_frame, const std::string& binary_frame, std::size_t expected_size) {
-    write_text(text_frame);
-    if (!binary_frame.empty()) {
-      ws_.binary(true);
-      ws_.write(asio::buffer(binary_frame));
-    }
-    const std::string reply = read_text();
+    ws_.write_text(text_frame);
+    if (!binary_frame.empty()) ws_.write_binary(binary_frame);
+    const std::string_view reply = ws_.read_text();
     if (binary_frame.empty()) return reply.size() == expected_size && reply.starts_with("42[\"message-back\"");
     if (!reply.starts_with("451-[\"message-back\"")) return false;
-    buffer_.clear();
-    ws_.read(buffer_);
-    return ws_.got_binary() && buffer_.size() == binary_frame.size();
+    const std::size_t attachment_size = ws_.read().size();
+    return ws_.got_binary() && attachment_size == binary_frame.size();
   }
 
-  void close() {
-    beast::error_code ec;
-    ws_.close(websocket::close_code::normal, ec);
-  }
+  void close() { ws_.close(); }
 
  private:
-  void write_text(const std::string& text) {
-    ws_.text(true);
-    ws_.write(asio::buffer(text));
-  }
-  // Reads the next Engine.IO text packet, answering server pings on the way.
-  std::string read_text() {
-    for (;;) {
-      buffer_.clear();
-      ws_.read(buffer_);
-      std::string text = beast::buffers_to_string(buffer_.cdata());
-      if (text == "2") {
-        write_text("3");
-        continue;
-      }
-      return text;
-    }
-  }
-  static void expect_prefix(const std::string& text, std::string_view prefix) {
-    if (!text.starts_with(prefix)) throw std::runtime_error("unexpected packet: " + text.substr(0, 80));
-  }
-
-  asio::io_context io_;
-  websocket::stream<asio::ip::tcp::socket> ws_;
-  beast::flat_buffer buffer_;
+  sts::bench::EioWebSocket ws_;
 };
 
 double percentile(std::vector<double>& sorted, double p) {

@@ -11,10 +11,7 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/buffer.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -28,11 +25,10 @@
 #include <thread>
 #include <vector>
 
+#include "eio_websocket.h"
 #include "util/base64.h"
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -70,21 +66,12 @@ class StreamWorker {
         stream_id_("bench-" + std::to_string(index)),
         // Paced streams start spread over one interval, as independent workers would.
         phase_(std::chrono::milliseconds(args.interval_ms) * index / streams),
-        ws_(io_) {
-    asio::ip::tcp::resolver resolver(io_);
-    asio::connect(ws_.next_layer(), resolver.resolve(args.host, args.port));
-    ws_.next_layer().set_option(asio::ip::tcp::no_delay(true));
-    ws_.auto_fragment(false);
-    ws_.read_message_max(256u << 20);
-    ws_.handshake(args.host, "/socket.io/?EIO=4&transport=websocket");
-    expect(read_text(), "0{");
-    write_text("40");
-    expect(read_text(), "40");
-    write_text(R"(42["stream:init",{"stream_id":")" + stream_id_ +
+        ws_(args.host, args.port) {
+    ws_.write_text(R"(42["stream:init",{"stream_id":")" + stream_id_ +
                R"(","worker_id":"bench","max_inflight":)" + std::to_string(args.window) +
                R"(,"config":{"source_language":"en","target_language":"es","voice_profile":"default",)"
                R"("chunk_duration_ms":6000,"sample_rate_hz":48000,"channels":2,"format":"pcm_s16le"}}])");
-    expect(read_text(), "42[\"stream:ready\"");
+    sts::bench::EioWebSocket::expect(ws_.read_text(), "42[\"stream:ready\"");
   }
 
   // A writer thread sends while this thread reads, so an ack is timed when it
@@ -116,16 +103,13 @@ class StreamWorker {
         ++in_flight;
         sent[id] = Clock::now();
         lock.unlock();
-        const std::scoped_lock write(write_mutex_);
-        ws_.text(true);
-        ws_.write(std::array{asio::buffer(prefix), asio::buffer(audio_base64), asio::buffer(suffix)});
+        ws_.write_text_buffers(std::array{asio::buffer(prefix), asio::buffer(audio_base64), asio::buffer(suffix)});
       }
       // stream:complete follows the last result, so the reader knows when to stop.
-      const std::scoped_lock write(write_mutex_);
-      write_text(R"(42["stream:end",{"stream_id":")" + stream_id_ + R"("}])");
+      ws_.write_text(R"(42["stream:end",{"stream_id":")" + stream_id_ + R"("}])");
     });
     for (;;) {
-      const std::string_view frame = read_text();
+      const std::string_view frame = ws_.read_text();
       if (frame.starts_with("42[\"stream:complete\"")) break;
       const Clock::time_point now = Clock::now();
       const std::scoped_lock lock(mutex);
@@ -150,41 +134,14 @@ class StreamWorker {
       room.notify_one();
     }
     writer.join();
-    beast::error_code ec;
-    ws_.close(websocket::close_code::normal, ec);
+    ws_.close();
   }
 
  private:
-  void write_text(const std::string& text) {
-    ws_.text(true);
-    ws_.write(asio::buffer(text));
-  }
-  // Valid until the next read: results are megabytes, and the client should cost the
-  // machine it shares with the server as little as it can.
-  std::string_view read_text() {
-    for (;;) {
-      buffer_.clear();
-      ws_.read(buffer_);
-      const std::string_view text(static_cast<const char*>(buffer_.cdata().data()), buffer_.size());
-      if (text == "2") {
-        const std::scoped_lock write(write_mutex_);
-        write_text("3");
-        continue;
-      }
-      return text;
-    }
-  }
-  static void expect(std::string_view text, std::string_view prefix) {
-    if (!text.starts_with(prefix)) throw std::runtime_error("unexpected packet: " + std::string(text.substr(0, 120)));
-  }
-
   const Args& args_;
   const std::string stream_id_;
   const Clock::duration phase_;
-  asio::io_context io_;
-  websocket::stream<asio::ip::tcp::socket> ws_;
-  beast::flat_buffer buffer_;
-  std::mutex write_mutex_;
+  sts::bench::EioWebSocket ws_;
 };
 
 double cpu_seconds(int pid) {

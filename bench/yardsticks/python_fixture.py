@@ -34,14 +34,13 @@ _ExactBody).
 """
 
 import argparse
-import asyncio
-import socket
-import sys
 
 from aiohttp import web
 from engineio.async_drivers import aiohttp as eio_aiohttp
 import socketio
 from socketio import packet as sio_packet
+
+from aiohttp_serve import serve_forever
 
 NAMESPACES = ('/', '/custom')
 
@@ -135,22 +134,6 @@ def build_app(ping_interval_ms, ping_timeout_ms, max_payload):
     return app
 
 
-async def serve(args):
-    app = build_app(args.ping_interval, args.ping_timeout, args.max_payload)
-    # Bind the socket ourselves so that port 0 can be reported as the port
-    # the kernel actually chose.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(1024)
-    sock.setblocking(False)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
-    print(f'listening on port {sock.getsockname()[1]}', flush=True)
-    await asyncio.Event().wait()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--port', type=int, default=3000)
@@ -161,10 +144,7 @@ def main():
     parser.add_argument('--max-payload', type=int, default=1000000,
                         metavar='BYTES')
     args = parser.parse_args()
-    try:
-        asyncio.run(serve(args))
-    except KeyboardInterrupt:
-        sys.exit(0)
+    serve_forever(build_app(args.ping_interval, args.ping_timeout, args.max_payload), args.host, args.port)
 
 
 if __name__ == '__main__':

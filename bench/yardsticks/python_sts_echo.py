@@ -18,11 +18,12 @@ import argparse
 import asyncio
 import base64
 import binascii
-import socket
 import time
 
 from aiohttp import web
 import socketio
+
+from aiohttp_serve import serve_forever
 
 MAX_PAYLOAD = 50 * 1024 * 1024
 
@@ -129,29 +130,12 @@ def build_app():
     return app
 
 
-async def serve(args):
-    app = build_app()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(1024)
-    sock.setblocking(False)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
-    print(f"listening on port {sock.getsockname()[1]}", flush=True)
-    await asyncio.Event().wait()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
-    try:
-        asyncio.run(serve(args))
-    except KeyboardInterrupt:
-        pass
+    serve_forever(build_app(), args.host, args.port)
 
 
 if __name__ == "__main__":
