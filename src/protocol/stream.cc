@@ -276,11 +276,13 @@ void Stream::fail_slot(Slot& slot, std::string message) {
 // ---- delivery ---------------------------------------------------------------
 
 void Stream::deliver_ready() {
+  // The level is judged after each delivery, so a worker sees the same events
+  // whichever order the jobs of a batch finished in.
   while (!slots_.empty() && slots_.begin()->second.result) {
     auto node = slots_.extract(slots_.begin());
     deliver(node.mapped());
+    update_backpressure();
   }
-  update_backpressure();
   if (state_ == State::ending && slots_.empty()) complete();
 }
 
