@@ -12,6 +12,8 @@ apt_packages=(
   g++ clang-14 libclang-rt-14-dev cmake ninja-build ccache pkgconf
   # libraries
   libboost1.81-dev nlohmann-json3-dev libsimdjson-dev libexpected-dev libspdlog-dev libfmt-dev
+  # audio: FFmpeg's codec libraries and rubberband
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev librubberband-dev
   # C++ tests and benchmarks
   libgtest-dev libbenchmark-dev
   # Python peers for tests: Debian's interpreter and its packages

@@ -1,0 +1,463 @@
+#include "audio/codec.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/mem.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+}
+
+namespace sts::audio {
+namespace {
+
+constexpr int kIoBufferBytes = 64 * 1024;
+
+// FFmpeg prints to stderr by default, which would interleave free text with the
+// server's JSON log lines; every failure here returns its reason instead.
+void silence_ffmpeg_log() {
+  static const bool silenced = [] {
+    av_log_set_level(AV_LOG_QUIET);
+    return true;
+  }();
+  (void)silenced;
+}
+// FFmpeg's native AAC encoder primes every stream with one frame of silence. MP4
+// says so in its edit list and the demuxer drops it; a raw ADTS stream cannot say.
+constexpr std::int64_t kAacPrimingFrames = 1024;
+
+struct FormatInputCloser {
+  void operator()(AVFormatContext* context) const { avformat_close_input(&context); }
+};
+struct FormatOutputFreer {
+  void operator()(AVFormatContext* context) const { avformat_free_context(context); }
+};
+struct IoContextFreer {
+  void operator()(AVIOContext* io) const {
+    av_freep(&io->buffer);
+    avio_context_free(&io);
+  }
+};
+struct CodecContextFreer {
+  void operator()(AVCodecContext* context) const { avcodec_free_context(&context); }
+};
+struct PacketFreer {
+  void operator()(AVPacket* packet) const { av_packet_free(&packet); }
+};
+struct FrameFreer {
+  void operator()(AVFrame* frame) const { av_frame_free(&frame); }
+};
+struct ResamplerFreer {
+  void operator()(SwrContext* swr) const { swr_free(&swr); }
+};
+using InputPtr = std::unique_ptr<AVFormatContext, FormatInputCloser>;
+using OutputPtr = std::unique_ptr<AVFormatContext, FormatOutputFreer>;
+using IoPtr = std::unique_ptr<AVIOContext, IoContextFreer>;
+using CodecPtr = std::unique_ptr<AVCodecContext, CodecContextFreer>;
+using PacketPtr = std::unique_ptr<AVPacket, PacketFreer>;
+using FramePtr = std::unique_ptr<AVFrame, FrameFreer>;
+using ResamplerPtr = std::unique_ptr<SwrContext, ResamplerFreer>;
+
+std::string av_error_text(int code) {
+  std::array<char, AV_ERROR_MAX_STRING_SIZE> text{};
+  av_strerror(code, text.data(), text.size());
+  return text.data();
+}
+
+tl::unexpected<DecodeError> malformed(std::string message) {
+  return tl::unexpected(DecodeError{DecodeError::Kind::malformed, std::move(message)});
+}
+tl::unexpected<DecodeError> unusable(std::string message) {
+  return tl::unexpected(DecodeError{DecodeError::Kind::unusable, std::move(message)});
+}
+
+// A payload in memory as an FFmpeg byte stream, seekable, so any MP4 layout works.
+struct MemoryReader {
+  std::span<const std::uint8_t> bytes;
+  std::int64_t position = 0;
+
+  static int read(void* opaque, std::uint8_t* buffer, int size) {
+    auto& self = *static_cast<MemoryReader*>(opaque);
+    const auto remaining = static_cast<std::int64_t>(self.bytes.size()) - self.position;
+    if (remaining <= 0) return AVERROR_EOF;
+    const auto count = static_cast<int>(std::min<std::int64_t>(remaining, size));
+    std::memcpy(buffer, self.bytes.data() + self.position, static_cast<std::size_t>(count));
+    self.position += count;
+    return count;
+  }
+  static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
+    auto& self = *static_cast<MemoryReader*>(opaque);
+    const auto size = static_cast<std::int64_t>(self.bytes.size());
+    if (whence & AVSEEK_SIZE) return size;
+    std::int64_t target = offset;
+    switch (whence & ~AVSEEK_FORCE) {
+      case SEEK_SET: break;
+      case SEEK_CUR: target += self.position; break;
+      case SEEK_END: target += size; break;
+      default: return AVERROR(EINVAL);
+    }
+    if (target < 0 || target > size) return AVERROR(EINVAL);
+    self.position = target;
+    return target;
+  }
+};
+
+// The output side: a growing buffer the MP4 muxer may seek back into (it writes
+// the mdat size and the moov after the samples).
+struct MemoryWriter {
+  std::vector<std::uint8_t> bytes;
+  std::int64_t position = 0;
+
+  static int write(void* opaque, std::uint8_t* buffer, int size) {
+    auto& self = *static_cast<MemoryWriter*>(opaque);
+    const auto end = static_cast<std::size_t>(self.position) + static_cast<std::size_t>(size);
+    if (end > self.bytes.size()) self.bytes.resize(end);
+    std::memcpy(self.bytes.data() + self.position, buffer, static_cast<std::size_t>(size));
+    self.position += size;
+    return size;
+  }
+  static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
+    auto& self = *static_cast<MemoryWriter*>(opaque);
+    const auto size = static_cast<std::int64_t>(self.bytes.size());
+    if (whence & AVSEEK_SIZE) return size;
+    std::int64_t target = offset;
+    switch (whence & ~AVSEEK_FORCE) {
+      case SEEK_SET: break;
+      case SEEK_CUR: target += self.position; break;
+      case SEEK_END: target += size; break;
+      default: return AVERROR(EINVAL);
+    }
+    if (target < 0) return AVERROR(EINVAL);
+    self.position = target;
+    return target;
+  }
+};
+
+AVChannelLayout default_layout(int channels) {
+  AVChannelLayout layout{};
+  av_channel_layout_default(&layout, channels);
+  return layout;
+}
+
+// Appends `frame` to `pcm` as interleaved float at the frame's own rate and layout.
+bool append_frame(const AVFrame& frame, ResamplerPtr& resampler, PcmBuffer& pcm) {
+  if (!resampler) {
+    SwrContext* swr = nullptr;
+    // FFmpeg 5.1 takes the layouts by non-const pointer; it only reads them.
+    AVChannelLayout out = default_layout(frame.ch_layout.nb_channels);
+    AVChannelLayout in = frame.ch_layout;
+    if (swr_alloc_set_opts2(&swr, &out, AV_SAMPLE_FMT_FLT, frame.sample_rate, &in,
+                            static_cast<AVSampleFormat>(frame.format), frame.sample_rate, 0, nullptr) < 0 ||
+        swr_init(swr) < 0) {
+      swr_free(&swr);
+      return false;
+    }
+    resampler.reset(swr);
+    pcm.sample_rate_hz = frame.sample_rate;
+    pcm.channels = frame.ch_layout.nb_channels;
+  }
+  // A stream that changes rate or layout mid-way is not one fragment of audio.
+  if (frame.sample_rate != pcm.sample_rate_hz || frame.ch_layout.nb_channels != pcm.channels) return false;
+  const std::size_t offset = pcm.samples.size();
+  pcm.samples.resize(offset + static_cast<std::size_t>(frame.nb_samples * pcm.channels));
+  auto* out = reinterpret_cast<std::uint8_t*>(pcm.samples.data() + offset);
+  const int converted = swr_convert(resampler.get(), &out, frame.nb_samples,
+                                    const_cast<const std::uint8_t**>(frame.extended_data), frame.nb_samples);
+  if (converted < 0) return false;
+  pcm.samples.resize(offset + static_cast<std::size_t>(converted * pcm.channels));
+  return true;
+}
+
+tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8_t> bytes, const char* demuxer,
+                                                      std::string_view what) {
+  MemoryReader reader{bytes, 0};
+  auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferBytes));
+  IoPtr io(avio_alloc_context(buffer, kIoBufferBytes, 0, &reader, &MemoryReader::read, nullptr, &MemoryReader::seek));
+  if (!io) {
+    av_free(buffer);
+    return unusable("out of memory opening the " + std::string(what) + " payload");
+  }
+  AVFormatContext* raw_input = avformat_alloc_context();
+  raw_input->pb = io.get();
+  raw_input->flags |= AVFMT_FLAG_CUSTOM_IO;
+  if (const int rc = avformat_open_input(&raw_input, nullptr, av_find_input_format(demuxer), nullptr); rc < 0) {
+    return malformed(std::string(what) + " payload cannot be opened: " + av_error_text(rc));
+  }
+  InputPtr input(raw_input);
+  // A raw ADTS stream states its parameters only in its frames, which the demuxer
+  // reads here; MP4 has them all in the moov, so it skips this probe.
+  if (std::string_view(demuxer) == "aac" && avformat_find_stream_info(input.get(), nullptr) < 0) {
+    return malformed(std::string(what) + " payload has no readable AAC frames");
+  }
+  const AVCodec* decoder = nullptr;
+  const int stream_index = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0);
+  if (stream_index < 0 || decoder == nullptr) return unusable(std::string(what) + " payload has no decodable audio stream");
+  const AVStream& stream = *input->streams[stream_index];
+  CodecPtr codec(avcodec_alloc_context3(decoder));
+  if (!codec || avcodec_parameters_to_context(codec.get(), stream.codecpar) < 0 ||
+      avcodec_open2(codec.get(), decoder, nullptr) < 0) {
+    return unusable(std::string(what) + " audio codec cannot be opened");
+  }
+
+  PcmBuffer pcm;
+  ResamplerPtr resampler;
+  PacketPtr packet(av_packet_alloc());
+  FramePtr frame(av_frame_alloc());
+  int decode_errors = 0;
+  const auto drain = [&]() -> bool {
+    for (;;) {
+      const int rc = avcodec_receive_frame(codec.get(), frame.get());
+      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return true;
+      if (rc < 0) {
+        ++decode_errors;
+        return true;
+      }
+      const bool appended = append_frame(*frame, resampler, pcm);
+      av_frame_unref(frame.get());
+      if (!appended) return false;
+    }
+  };
+  int read_rc = 0;
+  while ((read_rc = av_read_frame(input.get(), packet.get())) >= 0) {
+    bool ok = true;
+    if (packet->stream_index == stream_index) {
+      if (avcodec_send_packet(codec.get(), packet.get()) < 0) ++decode_errors;
+      ok = drain();
+    }
+    av_packet_unref(packet.get());
+    if (!ok) return unusable(std::string(what) + " audio changes rate or channel layout mid-stream");
+  }
+  if (read_rc != AVERROR_EOF) return malformed(std::string(what) + " payload is truncated or corrupt: " + av_error_text(read_rc));
+  avcodec_send_packet(codec.get(), nullptr);
+  if (!drain()) return unusable(std::string(what) + " audio changes rate or channel layout mid-stream");
+  if (pcm.frames() == 0) {
+    return unusable(std::string(what) + " payload decoded to no audio" +
+                    (decode_errors > 0 ? " (" + std::to_string(decode_errors) + " undecodable packets)" : ""));
+  }
+  // A container that states its length and delivers much less was cut short. (ADTS
+  // states none: the demuxer's figure is a guess from the bit rate.)
+  if (std::string_view(demuxer) != "aac" && stream.duration > 0 && stream.time_base.den > 0) {
+    const std::int64_t stated = av_rescale_q(stream.duration, stream.time_base, AVRational{1, pcm.sample_rate_hz});
+    if (pcm.frames() + 2 * kAacPrimingFrames < stated) {
+      return malformed(std::string(what) + " payload is truncated: " + std::to_string(pcm.frames()) + " of " +
+                       std::to_string(stated) + " frames decoded");
+    }
+  }
+  return pcm;
+}
+
+PcmBuffer decode_raw(std::span<const std::uint8_t> bytes, const DeclaredAudio& declared) {
+  PcmBuffer pcm{declared.sample_rate_hz, declared.channels, {}};
+  if (declared.format == AudioFormat::pcm_s16le) {
+    pcm.samples.resize(bytes.size() / 2);
+    for (std::size_t i = 0; i < pcm.samples.size(); ++i) {
+      const auto sample = static_cast<std::int16_t>(bytes[2 * i] | bytes[2 * i + 1] << 8);
+      pcm.samples[i] = static_cast<float>(sample) / 32768.0f;
+    }
+  } else {
+    pcm.samples.resize(bytes.size() / 4);
+    std::memcpy(pcm.samples.data(), bytes.data(), pcm.samples.size() * 4);
+  }
+  return pcm;
+}
+
+// ADTS carries no edit list: drop the encoder's priming frame ourselves, then cut
+// the trailing padding to the declared length.
+void trim_aac(PcmBuffer& pcm, Container container, std::int64_t declared_ms) {
+  if (declared_ms <= 0) return;
+  const std::int64_t wanted = declared_ms * pcm.sample_rate_hz / 1000;
+  const auto channels = static_cast<std::size_t>(pcm.channels);
+  if (container == Container::adts && pcm.frames() >= wanted + kAacPrimingFrames) {
+    pcm.samples.erase(pcm.samples.begin(), pcm.samples.begin() + static_cast<std::ptrdiff_t>(kAacPrimingFrames * pcm.channels));
+  }
+  if (pcm.frames() > wanted) pcm.samples.resize(static_cast<std::size_t>(wanted) * channels);
+}
+
+void append_le16(std::vector<std::uint8_t>& out, std::uint32_t value) {
+  out.push_back(static_cast<std::uint8_t>(value));
+  out.push_back(static_cast<std::uint8_t>(value >> 8));
+}
+void append_le32(std::vector<std::uint8_t>& out, std::uint32_t value) {
+  append_le16(out, value & 0xFFFF);
+  append_le16(out, value >> 16);
+}
+
+std::int16_t to_s16(float sample) {
+  const float scaled = std::nearbyint(std::clamp(sample, -1.0f, 1.0f) * 32767.0f);
+  return static_cast<std::int16_t>(scaled);
+}
+
+std::vector<std::uint8_t> encode_s16(const PcmBuffer& pcm, std::vector<std::uint8_t> out = {}) {
+  out.reserve(out.size() + pcm.samples.size() * 2);
+  for (const float sample : pcm.samples) append_le16(out, static_cast<std::uint16_t>(to_s16(sample)));
+  return out;
+}
+
+std::vector<std::uint8_t> encode_wav(const PcmBuffer& pcm) {
+  const auto data_bytes = static_cast<std::uint32_t>(pcm.samples.size() * 2);
+  const auto channels = static_cast<std::uint32_t>(pcm.channels);
+  const auto rate = static_cast<std::uint32_t>(pcm.sample_rate_hz);
+  std::vector<std::uint8_t> out;
+  out.reserve(44 + data_bytes);
+  const auto tag = [&](const char* text) { out.insert(out.end(), text, text + 4); };
+  tag("RIFF");
+  append_le32(out, 36 + data_bytes);
+  tag("WAVE");
+  tag("fmt ");
+  append_le32(out, 16);
+  append_le16(out, 1);  // PCM
+  append_le16(out, channels);
+  append_le32(out, rate);
+  append_le32(out, rate * channels * 2);
+  append_le16(out, channels * 2);
+  append_le16(out, 16);
+  tag("data");
+  append_le32(out, data_bytes);
+  return encode_s16(pcm, std::move(out));
+}
+
+tl::expected<std::vector<std::uint8_t>, std::string> encode_m4a(const PcmBuffer& pcm) {
+  const auto fail = [](std::string message) { return tl::unexpected("m4a encoding failed: " + std::move(message)); };
+  const AVCodec* encoder = avcodec_find_encoder(AV_CODEC_ID_AAC);
+  if (encoder == nullptr) return fail("no AAC encoder in this FFmpeg");
+  AVFormatContext* raw_output = nullptr;
+  if (avformat_alloc_output_context2(&raw_output, nullptr, "ipod", nullptr) < 0) return fail("no MP4 muxer");
+  OutputPtr output(raw_output);
+  MemoryWriter writer;
+  auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferBytes));
+  IoPtr io(avio_alloc_context(buffer, kIoBufferBytes, 1, &writer, nullptr, &MemoryWriter::write, &MemoryWriter::seek));
+  if (!io) {
+    av_free(buffer);
+    return fail("out of memory");
+  }
+  output->pb = io.get();
+  output->flags |= AVFMT_FLAG_CUSTOM_IO;
+
+  CodecPtr codec(avcodec_alloc_context3(encoder));
+  codec->sample_fmt = AV_SAMPLE_FMT_FLTP;
+  codec->sample_rate = pcm.sample_rate_hz;
+  codec->ch_layout = default_layout(pcm.channels);
+  codec->bit_rate = 64000 * std::min(pcm.channels, 2);
+  codec->profile = FF_PROFILE_AAC_LOW;
+  codec->time_base = AVRational{1, pcm.sample_rate_hz};
+  if (output->oformat->flags & AVFMT_GLOBALHEADER) codec->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (const int rc = avcodec_open2(codec.get(), encoder, nullptr); rc < 0) return fail(av_error_text(rc));
+  AVStream* stream = avformat_new_stream(output.get(), nullptr);
+  if (stream == nullptr || avcodec_parameters_from_context(stream->codecpar, codec.get()) < 0) return fail("no stream");
+  stream->time_base = codec->time_base;
+  if (const int rc = avformat_write_header(output.get(), nullptr); rc < 0) return fail(av_error_text(rc));
+
+  PacketPtr packet(av_packet_alloc());
+  const auto write_packets = [&]() -> int {
+    for (;;) {
+      const int rc = avcodec_receive_packet(codec.get(), packet.get());
+      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return 0;
+      if (rc < 0) return rc;
+      av_packet_rescale_ts(packet.get(), codec->time_base, stream->time_base);
+      packet->stream_index = stream->index;
+      if (const int written = av_write_frame(output.get(), packet.get()); written < 0) return written;
+    }
+  };
+  FramePtr frame(av_frame_alloc());
+  const std::int64_t total = pcm.frames();
+  const auto channels = static_cast<std::size_t>(pcm.channels);
+  for (std::int64_t start = 0; start < total; start += codec->frame_size) {
+    frame->nb_samples = static_cast<int>(std::min<std::int64_t>(codec->frame_size, total - start));
+    frame->format = AV_SAMPLE_FMT_FLTP;
+    frame->sample_rate = pcm.sample_rate_hz;
+    if (av_channel_layout_copy(&frame->ch_layout, &codec->ch_layout) < 0 || av_frame_get_buffer(frame.get(), 0) < 0) {
+      return fail("out of memory");
+    }
+    for (std::size_t c = 0; c < channels; ++c) {
+      auto* plane = reinterpret_cast<float*>(frame->extended_data[c]);
+      const float* source = pcm.samples.data() + static_cast<std::size_t>(start) * channels + c;
+      for (int i = 0; i < frame->nb_samples; ++i) plane[i] = source[static_cast<std::size_t>(i) * channels];
+    }
+    frame->pts = start;
+    if (const int rc = avcodec_send_frame(codec.get(), frame.get()); rc < 0) return fail(av_error_text(rc));
+    av_frame_unref(frame.get());
+    if (const int rc = write_packets(); rc < 0) return fail(av_error_text(rc));
+  }
+  avcodec_send_frame(codec.get(), nullptr);
+  if (const int rc = write_packets(); rc < 0) return fail(av_error_text(rc));
+  if (const int rc = av_write_trailer(output.get()); rc < 0) return fail(av_error_text(rc));
+  avio_flush(io.get());
+  return std::move(writer.bytes);
+}
+
+}  // namespace
+
+tl::expected<PcmBuffer, DecodeError> decode_payload(std::span<const std::uint8_t> bytes, const DeclaredAudio& declared) {
+  silence_ffmpeg_log();
+  auto info = inspect_payload(declared.format, bytes, declared.sample_rate_hz, declared.channels);
+  if (!info) return malformed(info.error());
+  switch (info->container) {
+    case Container::raw_pcm: return decode_raw(bytes, declared);
+    case Container::wav: return decode_container(bytes, "wav", "wav");
+    case Container::mp4:
+    case Container::adts: {
+      auto pcm = decode_container(bytes, info->container == Container::mp4 ? "mov" : "aac",
+                                  info->container == Container::mp4 ? "m4a (MP4)" : "m4a (ADTS)");
+      if (pcm) trim_aac(*pcm, info->container, declared.duration_ms);
+      return pcm;
+    }
+  }
+  return malformed("unknown container");
+}
+
+PcmBuffer convert(PcmBuffer pcm, int sample_rate_hz, int channels) {
+  if (pcm.sample_rate_hz == sample_rate_hz && pcm.channels == channels) return pcm;
+  AVChannelLayout in_layout = default_layout(pcm.channels);
+  AVChannelLayout out_layout = default_layout(channels);
+  SwrContext* raw = nullptr;
+  // rematrix_maxval 1: a down-mix averages the channels, so dual-mono broadcast
+  // audio keeps its level and full-scale stereo cannot clip.
+  if (swr_alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_FLT, sample_rate_hz, &in_layout, AV_SAMPLE_FMT_FLT,
+                          pcm.sample_rate_hz, 0, nullptr) < 0 ||
+      av_opt_set_double(raw, "rematrix_maxval", 1.0, 0) < 0 || swr_init(raw) < 0) {
+    swr_free(&raw);
+    throw std::runtime_error("swresample cannot convert " + std::to_string(pcm.sample_rate_hz) + " Hz/" +
+                             std::to_string(pcm.channels) + " ch to " + std::to_string(sample_rate_hz) + " Hz/" +
+                             std::to_string(channels) + " ch");
+  }
+  ResamplerPtr resampler(raw);
+  // Exactly the same duration at the new rate, so stages can count on lengths.
+  const std::int64_t wanted = av_rescale_rnd(pcm.frames(), sample_rate_hz, pcm.sample_rate_hz, AV_ROUND_NEAR_INF);
+  const int capacity = static_cast<int>(wanted + 256);
+  PcmBuffer out{sample_rate_hz, channels, std::vector<float>(static_cast<std::size_t>(capacity) * static_cast<std::size_t>(channels))};
+  auto* destination = reinterpret_cast<std::uint8_t*>(out.samples.data());
+  const auto* source = reinterpret_cast<const std::uint8_t*>(pcm.samples.data());
+  int produced = swr_convert(resampler.get(), &destination, capacity, &source, static_cast<int>(pcm.frames()));
+  if (produced < 0) produced = 0;
+  auto* tail = reinterpret_cast<std::uint8_t*>(out.samples.data() + static_cast<std::size_t>(produced) * static_cast<std::size_t>(channels));
+  swr_convert(resampler.get(), &tail, capacity - produced, nullptr, 0);
+  out.samples.resize(static_cast<std::size_t>(wanted) * static_cast<std::size_t>(channels));
+  return out;
+}
+
+tl::expected<std::vector<std::uint8_t>, std::string> encode_payload(const PcmBuffer& pcm, AudioFormat format) {
+  if (pcm.channels < 1 || pcm.sample_rate_hz < 1) return tl::unexpected(std::string("no audio to encode"));
+  silence_ffmpeg_log();
+  switch (format) {
+    case AudioFormat::pcm_s16le: return encode_s16(pcm);
+    case AudioFormat::pcm_f32le: {
+      std::vector<std::uint8_t> out(pcm.samples.size() * 4);
+      std::memcpy(out.data(), pcm.samples.data(), out.size());
+      return out;
+    }
+    case AudioFormat::wav: return encode_wav(pcm);
+    case AudioFormat::m4a: return encode_m4a(pcm);
+  }
+  return tl::unexpected(std::string("unknown audio format"));
+}
+
+}  // namespace sts::audio
