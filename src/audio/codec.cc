@@ -291,9 +291,10 @@ void append_le32(std::vector<std::uint8_t>& out, std::uint32_t value) {
   append_le16(out, value >> 16);
 }
 
+// The inverse of decoding (x / 32768), so 16-bit audio survives a round trip
+// bit for bit.
 std::int16_t to_s16(float sample) {
-  const float scaled = std::nearbyint(std::clamp(sample, -1.0f, 1.0f) * 32767.0f);
-  return static_cast<std::int16_t>(scaled);
+  return static_cast<std::int16_t>(std::clamp(std::nearbyint(sample * 32768.0f), -32768.0f, 32767.0f));
 }
 
 std::vector<std::uint8_t> encode_s16(const PcmBuffer& pcm, std::vector<std::uint8_t> out = {}) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "audio/codec.h"
 #include "pipeline/duration.h"
 
 namespace sts::pipeline {
@@ -41,9 +42,10 @@ class StageRunner {
   FragmentResult& result_;
 };
 
-std::int64_t payload_duration_ms(const FragmentJob& job, const audio::PayloadInfo& info) {
-  if (!info.frames || info.sample_rate_hz <= 0) return job.duration_ms;
-  return *info.frames * 1000 / info.sample_rate_hz;
+StageError decode_error(const audio::DecodeError& error) {
+  return stage_error(Stage::decode,
+                     error.kind == audio::DecodeError::Kind::malformed ? "INVALID_FRAGMENT" : "INVALID_AUDIO",
+                     error.message);
 }
 
 }  // namespace
@@ -56,22 +58,26 @@ FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control
   result.asr_model = result.translation_model = result.tts_model = "echo";
   StageRunner runner(job, control, hook_, result);
   const StreamSpec& stream = *job.stream;
+  audio::PcmBuffer original;
+  audio::PcmBuffer dubbed;
 
   const bool done =
       runner.run(Stage::decode,
                  [&]() -> tl::expected<void, StageError> {
-                   auto info = audio::inspect_payload(job.format, job.audio, job.sample_rate_hz, job.channels);
-                   if (!info) return tl::unexpected(stage_error(Stage::decode, "INVALID_AUDIO", info.error()));
-                   result.original_duration_ms = payload_duration_ms(job, *info);
+                   auto pcm = audio::decode_payload(
+                       job.audio, {job.format, job.sample_rate_hz, job.channels, job.duration_ms});
+                   if (!pcm) return tl::unexpected(decode_error(pcm.error()));
+                   original = std::move(*pcm);
+                   result.original_duration_ms = original.duration_ms();
                    return {};
                  }) &&
       runner.run(Stage::asr, [] { return tl::expected<void, StageError>(); }) &&
       runner.run(Stage::translation, [] { return tl::expected<void, StageError>(); }) &&
       runner.run(Stage::tts,
                  [&]() -> tl::expected<void, StageError> {
-                   result.dubbed_audio = EncodedAudio{stream.format, stream.sample_rate_hz, stream.channels,
-                                                      result.original_duration_ms, job.audio};
-                   result.dubbed_duration_ms = result.original_duration_ms;
+                   // The "synthesised speech" is the input, in the stream's rate and layout.
+                   dubbed = audio::convert(std::move(original), stream.sample_rate_hz, stream.channels);
+                   result.dubbed_duration_ms = dubbed.duration_ms();
                    return {};
                  }) &&
       runner.run(Stage::duration_match,
@@ -83,7 +89,13 @@ FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control
                    if (verdict.error) return tl::unexpected(std::move(*verdict.error));
                    return {};
                  }) &&
-      runner.run(Stage::encode, [] { return tl::expected<void, StageError>(); });
+      runner.run(Stage::encode, [&]() -> tl::expected<void, StageError> {
+        auto bytes = audio::encode_payload(dubbed, stream.format);
+        if (!bytes) return tl::unexpected(stage_error(Stage::encode, "ENCODING_FAILED", bytes.error()));
+        result.dubbed_audio = EncodedAudio{stream.format, stream.sample_rate_hz, stream.channels,
+                                           result.dubbed_duration_ms, std::move(*bytes)};
+        return {};
+      });
   if (done) control.stage.store(Stage::done, std::memory_order_relaxed);
   return result;
 }
