@@ -29,17 +29,19 @@ Setter integer(T Config::*field, std::int64_t min, std::int64_t max) {
   };
 }
 
-Setter percent(double Config::*field) {
-  return [field](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+Setter decimal(double Config::*field, double min, double max, std::string allowed) {
+  return [field, min, max, allowed](Config& config, const std::string& value) -> tl::expected<void, std::string> {
     char* end = nullptr;
     const double number = std::strtod(value.c_str(), &end);
-    if (value.empty() || end != value.c_str() + value.size() || !(number >= 0 && number <= 1000)) {
-      return tl::unexpected(std::string("a percentage from 0 to 1000"));
+    if (value.empty() || end != value.c_str() + value.size() || !(number >= min && number <= max)) {
+      return tl::unexpected(allowed);
     }
     config.*field = number;
     return {};
   };
 }
+
+Setter percent(double Config::*field) { return decimal(field, 0, 1000, "a percentage from 0 to 1000"); }
 
 Setter text(std::string Config::*field) {
   return [field](Config& config, const std::string& value) -> tl::expected<void, std::string> {
@@ -84,6 +86,11 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        percent(&Config::duration_variance_success_max)},
       {"DURATION_VARIANCE_PARTIAL_MAX", "--duration-variance-partial-max", "percent variance still partial (default 20)",
        percent(&Config::duration_variance_partial_max)},
+      {"DURATION_SPEED_MIN", "--duration-speed-min",
+       "slowest tempo for fitting dubbed speech; shorter speech is then padded (default 0.85)",
+       decimal(&Config::duration_speed_min, 0.5, 1, "a tempo from 0.5 to 1")},
+      {"DURATION_SPEED_MAX", "--duration-speed-max", "fastest tempo for fitting dubbed speech (default 1.35)",
+       decimal(&Config::duration_speed_max, 1, 2, "a tempo from 1 to 2")},
       {"STREAM_CLOSE_DELAY_MS", "--stream-close-delay-ms", "delay from stream:complete to closing the connection (default 5000)",
        integer(&Config::stream_close_delay_ms, 0, 600000)},
       {"FALLBACK_MODE", "--fallback-mode", "audio for no speech: silence | original (default silence)",

@@ -27,6 +27,8 @@ struct Config {
   int backpressure_max = 10;
   double duration_variance_success_max = 10;
   double duration_variance_partial_max = 20;
+  double duration_speed_min = 0.85;
+  double duration_speed_max = 1.35;
   int stream_close_delay_ms = 5000;
   pipeline::FallbackMode fallback_mode = pipeline::FallbackMode::silence;
   std::string voice_profiles_path;  // empty: the built-in catalogue

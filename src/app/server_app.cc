@@ -131,7 +131,8 @@ int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
   }
 
   pipeline::PipelineSettings pipeline_settings{config.duration_variance_success_max,
-                                               config.duration_variance_partial_max, config.fallback_mode};
+                                               config.duration_variance_partial_max, config.fallback_mode,
+                                               config.duration_speed_min, config.duration_speed_max};
   const auto pipeline = pipelines.at(config.pipeline)(pipeline_settings);
   pipeline::ComputePool pool(static_cast<std::size_t>(config.compute_threads));
   asio::io_context io(config.network_threads);

@@ -1,6 +1,10 @@
 #include "pipeline/duration.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+
+#include "audio/stretch.h"
 
 namespace sts::pipeline {
 
@@ -20,6 +24,31 @@ DurationVerdict judge_duration(std::int64_t original_ms, std::int64_t dubbed_ms,
                               "dubbed audio lasts " + std::to_string(dubbed_ms) + " ms against " +
                                   std::to_string(original_ms) + " ms of original");
   return verdict;
+}
+
+MatchedSpeech match_duration(const audio::PcmBuffer& speech, std::int64_t target_frames,
+                             std::int64_t speech_start_frames, const PipelineSettings& settings) {
+  const std::int64_t natural = speech.frames();
+  if (natural == 0 || target_frames <= 0) {
+    audio::PcmBuffer silence{speech.sample_rate_hz, speech.channels, {}};
+    silence.samples.assign(static_cast<std::size_t>(std::max<std::int64_t>(target_frames, 0) * speech.channels), 0.0f);
+    return {std::move(silence), 1};
+  }
+  const double wanted = static_cast<double>(natural) / static_cast<double>(target_frames);
+  const double speed = std::clamp(wanted, settings.speed_min, settings.speed_max);
+  // Within the limits the length is the target itself, not a rounded quotient.
+  const std::int64_t stretched_frames =
+      speed == wanted ? target_frames : std::llround(static_cast<double>(natural) / speed);
+  MatchedSpeech matched{audio::stretch_to(speech, stretched_frames), speed};
+  if (stretched_frames >= target_frames) return matched;
+
+  const auto channels = static_cast<std::size_t>(speech.channels);
+  const std::int64_t room = target_frames - stretched_frames;
+  const std::int64_t lead = std::clamp<std::int64_t>(speech_start_frames, 0, room);
+  auto& samples = matched.pcm.samples;
+  samples.insert(samples.begin(), static_cast<std::size_t>(lead) * channels, 0.0f);
+  samples.resize(static_cast<std::size_t>(target_frames) * channels, 0.0f);
+  return matched;
 }
 
 }  // namespace sts::pipeline

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "audio/pcm.h"
 #include "pipeline/fragment.h"
 #include "pipeline/pipeline.h"
 
@@ -20,5 +21,18 @@ struct DurationVerdict {
 };
 
 DurationVerdict judge_duration(std::int64_t original_ms, std::int64_t dubbed_ms, const PipelineSettings& settings);
+
+struct MatchedSpeech {
+  audio::PcmBuffer pcm;
+  double speed_ratio = 1;  // applied tempo: above 1 sped up, below 1 slowed down
+};
+
+// Synthesised `speech` fitted to `target_frames`: time-stretched to exactly that
+// length when the tempo change stays within the speed limits; shorter speech is
+// slowed to the limit and padded with silence, placed so speech starts at
+// `speech_start_frames` as in the original; longer speech is sped up to the limit
+// and left long (judge_duration then says how far off it is).
+MatchedSpeech match_duration(const audio::PcmBuffer& speech, std::int64_t target_frames,
+                             std::int64_t speech_start_frames, const PipelineSettings& settings);
 
 }  // namespace sts::pipeline

@@ -1,6 +1,7 @@
 #include "pipeline/echo_pipeline.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "audio/codec.h"
 #include "pipeline/duration.h"
@@ -60,6 +61,7 @@ FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control
   const StreamSpec& stream = *job.stream;
   audio::PcmBuffer original;
   audio::PcmBuffer dubbed;
+  std::int64_t target_frames = 0;  // the original's length at the stream's rate
 
   const bool done =
       runner.run(Stage::decode,
@@ -69,6 +71,8 @@ FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control
                    if (!pcm) return tl::unexpected(decode_error(pcm.error()));
                    original = std::move(*pcm);
                    result.original_duration_ms = original.duration_ms();
+                   target_frames = std::llround(static_cast<double>(original.frames()) * stream.sample_rate_hz /
+                                                original.sample_rate_hz);
                    return {};
                  }) &&
       runner.run(Stage::asr, [] { return tl::expected<void, StageError>(); }) &&
@@ -82,6 +86,10 @@ FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control
                  }) &&
       runner.run(Stage::duration_match,
                  [&]() -> tl::expected<void, StageError> {
+                   auto matched = match_duration(dubbed, target_frames, 0, settings_);
+                   dubbed = std::move(matched.pcm);
+                   result.speed_ratio = matched.speed_ratio;
+                   result.dubbed_duration_ms = dubbed.duration_ms();
                    auto verdict = judge_duration(result.original_duration_ms, result.dubbed_duration_ms, settings_);
                    result.duration_variance_percent = verdict.variance_percent;
                    result.status = verdict.status;

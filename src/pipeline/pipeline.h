@@ -23,6 +23,10 @@ struct PipelineSettings {
   double duration_success_max_percent = 10;
   double duration_partial_max_percent = 20;
   FallbackMode fallback = FallbackMode::silence;
+  // How far synthesised speech may be slowed down or sped up to fit the original:
+  // beyond 0.85x it drags, beyond 1.35x listeners lose words.
+  double speed_min = 0.85;
+  double speed_max = 1.35;
 };
 
 using LanguagePair = std::pair<std::string, std::string>;

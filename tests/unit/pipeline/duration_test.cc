@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
 namespace sts::pipeline {
 namespace {
 
@@ -33,6 +37,75 @@ TEST(StageErrors, RetryableFollowsTheCodeTable) {
   EXPECT_FALSE(is_retryable("QUOTA_EXCEEDED"));
   EXPECT_FALSE(is_retryable("INVALID_AUDIO"));
   EXPECT_EQ(stage_error(Stage::translation, "AUTH_FAILED", "x").stage, "translation");
+}
+
+
+// Speech-like: a voiced 140 Hz harmonic series, syllables at 4 Hz, pauses between
+// words, so rubberband meets onsets, steady vowels and silence as in speech.
+audio::PcmBuffer speech_like(std::int64_t frames, int rate) {
+  audio::PcmBuffer pcm{rate, 1, std::vector<float>(static_cast<std::size_t>(frames))};
+  for (std::int64_t i = 0; i < frames; ++i) {
+    const double t = static_cast<double>(i) / rate;
+    double voice = 0;
+    for (int harmonic = 1; harmonic <= 8; ++harmonic) {
+      voice += std::sin(2 * std::numbers::pi * 140 * harmonic * t) / harmonic;
+    }
+    const double syllable = std::max(0.0, std::sin(2 * std::numbers::pi * 4 * t));
+    const bool pause = std::fmod(t, 1.5) > 1.2;
+    pcm.samples[static_cast<std::size_t>(i)] = pause ? 0.0f : static_cast<float>(0.2 * voice * syllable);
+  }
+  return pcm;
+}
+
+TEST(MatchDuration, SpeechFrom06To16TimesTheTargetGetsTheStatusTheThresholdsSay) {
+  constexpr int kRate = 24000;
+  constexpr std::int64_t kTarget = 3 * kRate;
+  PipelineSettings settings;
+  settings.speed_max = 1.25;  // so 1.6x overshoots past the partial limit
+  std::vector<FragmentStatus> seen;
+  for (const double factor : {0.6, 0.8, 0.9, 1.0, 1.1, 1.25, 1.3, 1.4, 1.45, 1.6}) {
+    SCOPED_TRACE(factor);
+    const auto natural = static_cast<std::int64_t>(std::llround(factor * kTarget));
+    const MatchedSpeech matched = match_duration(speech_like(natural, kRate), kTarget, kRate / 2, settings);
+    const double speed = std::clamp(factor, settings.speed_min, settings.speed_max);
+    EXPECT_DOUBLE_EQ(matched.speed_ratio, speed);
+    if (factor <= settings.speed_max) {
+      // Fitted exactly, by stretching alone or by stretching and padding.
+      EXPECT_EQ(matched.pcm.frames(), kTarget);
+    } else {
+      EXPECT_EQ(matched.pcm.frames(), std::llround(static_cast<double>(natural) / speed));
+    }
+    const std::int64_t dubbed_ms = matched.pcm.frames() * 1000 / kRate;
+    const double variance = 100.0 * std::abs(static_cast<double>(dubbed_ms) - 3000) / 3000;
+    const FragmentStatus expected = variance <= 10 ? FragmentStatus::success
+                                    : variance <= 20 ? FragmentStatus::partial
+                                                     : FragmentStatus::failed;
+    const FragmentStatus status = judge_duration(3000, dubbed_ms, settings).status;
+    EXPECT_EQ(status, expected);
+    seen.push_back(status);
+  }
+  for (const FragmentStatus status : {FragmentStatus::success, FragmentStatus::partial, FragmentStatus::failed}) {
+    EXPECT_NE(std::find(seen.begin(), seen.end(), status), seen.end()) << "the range covers every outcome";
+  }
+}
+
+TEST(MatchDuration, ShortSpeechIsPaddedWhereTheOriginalSpeechStarted) {
+  constexpr int kRate = 16000;
+  const PipelineSettings settings;
+  const MatchedSpeech matched = match_duration(speech_like(kRate, kRate), 3 * kRate, kRate, settings);
+  ASSERT_EQ(matched.pcm.frames(), 3 * kRate);
+  EXPECT_DOUBLE_EQ(matched.speed_ratio, settings.speed_min);
+  const auto first_sound = std::find_if(matched.pcm.samples.begin(), matched.pcm.samples.end(),
+                                        [](float sample) { return std::abs(sample) > 1e-3f; });
+  // Speech starts after the original's 1 s lead-in, not at 0.
+  EXPECT_GE(first_sound - matched.pcm.samples.begin(), kRate);
+  EXPECT_LT(first_sound - matched.pcm.samples.begin(), kRate + kRate / 10);
+}
+
+TEST(MatchDuration, NoSpeechIsSilenceOfTheTargetLength) {
+  const MatchedSpeech matched = match_duration(audio::PcmBuffer{48000, 2, {}}, 96000, 0, PipelineSettings{});
+  EXPECT_EQ(matched.pcm.frames(), 96000);
+  EXPECT_TRUE(std::all_of(matched.pcm.samples.begin(), matched.pcm.samples.end(), [](float s) { return s == 0; }));
 }
 
 }  // namespace
