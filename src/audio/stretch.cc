@@ -10,18 +10,45 @@ namespace {
 
 using RubberBand::RubberBandStretcher;
 
-// R3 ("finer") with its short window is rubberband's speech mode; formants are
-// preserved so the voice keeps its timbre; channels together keep a stereo image.
+// The R2 ("faster") engine: R3's speech mode sounds no better on dubbed speech and
+// costs 1.6x (223 ms against 144 ms for 6 s of 48 kHz stereo; Debian builds
+// rubberband with its own FFT). Phase resets on high-frequency onsets only
+// (transients mixed) keep consonants crisp without smearing vowels; formants are
+// kept (free at unchanged pitch); channels together keep a stereo image.
 constexpr RubberBandStretcher::Options kSpeechOptions =
-    RubberBandStretcher::OptionProcessOffline | RubberBandStretcher::OptionEngineFiner |
-    RubberBandStretcher::OptionWindowShort | RubberBandStretcher::OptionFormantPreserved |
+    RubberBandStretcher::OptionProcessOffline | RubberBandStretcher::OptionEngineFaster |
+    RubberBandStretcher::OptionTransientsMixed | RubberBandStretcher::OptionFormantPreserved |
     RubberBandStretcher::OptionChannelsTogether | RubberBandStretcher::OptionThreadingNever;
 
 constexpr std::size_t kBlockFrames = 4096;
 
+bool is_dual_mono(const PcmBuffer& pcm) {
+  if (pcm.channels != 2) return false;
+  for (std::size_t i = 0; i + 1 < pcm.samples.size(); i += 2) {
+    if (pcm.samples[i] != pcm.samples[i + 1]) return false;
+  }
+  return true;
+}
+
+PcmBuffer stretch_channels(const PcmBuffer& pcm, std::int64_t frames);
+
 }  // namespace
 
+// Broadcast speech is often the same signal on both channels: stretched once, it
+// costs half.
 PcmBuffer stretch_to(const PcmBuffer& pcm, std::int64_t frames) {
+  if (!is_dual_mono(pcm)) return stretch_channels(pcm, frames);
+  PcmBuffer mono{pcm.sample_rate_hz, 1, std::vector<float>(static_cast<std::size_t>(pcm.frames()))};
+  for (std::size_t i = 0; i < mono.samples.size(); ++i) mono.samples[i] = pcm.samples[2 * i];
+  const PcmBuffer stretched = stretch_channels(mono, frames);
+  PcmBuffer out{pcm.sample_rate_hz, 2, std::vector<float>(stretched.samples.size() * 2)};
+  for (std::size_t i = 0; i < stretched.samples.size(); ++i) out.samples[2 * i] = out.samples[2 * i + 1] = stretched.samples[i];
+  return out;
+}
+
+namespace {
+
+PcmBuffer stretch_channels(const PcmBuffer& pcm, std::int64_t frames) {
   const auto channels = static_cast<std::size_t>(pcm.channels);
   const std::int64_t input_frames = pcm.frames();
   PcmBuffer out{pcm.sample_rate_hz, pcm.channels, {}};
@@ -82,4 +109,5 @@ PcmBuffer stretch_to(const PcmBuffer& pcm, std::int64_t frames) {
   return out;
 }
 
+}  // namespace
 }  // namespace sts::audio
