@@ -26,9 +26,10 @@ DurationVerdict judge_duration(std::int64_t original_ms, std::int64_t dubbed_ms,
   return verdict;
 }
 
-MatchedSpeech match_duration(const audio::PcmBuffer& speech, std::int64_t target_frames,
+MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames,
                              std::int64_t speech_start_frames, const PipelineSettings& settings) {
   const std::int64_t natural = speech.frames();
+  if (natural == target_frames) return {std::move(speech), 1};
   if (natural == 0 || target_frames <= 0) {
     audio::PcmBuffer silence{speech.sample_rate_hz, speech.channels, {}};
     silence.samples.assign(static_cast<std::size_t>(std::max<std::int64_t>(target_frames, 0) * speech.channels), 0.0f);
@@ -39,7 +40,8 @@ MatchedSpeech match_duration(const audio::PcmBuffer& speech, std::int64_t target
   // Within the limits the length is the target itself, not a rounded quotient.
   const std::int64_t stretched_frames =
       speed == wanted ? target_frames : std::llround(static_cast<double>(natural) / speed);
-  MatchedSpeech matched{audio::stretch_to(speech, stretched_frames), speed};
+  MatchedSpeech matched{stretched_frames == natural ? std::move(speech) : audio::stretch_to(speech, stretched_frames),
+                        speed};
   if (stretched_frames >= target_frames) return matched;
 
   const auto channels = static_cast<std::size_t>(speech.channels);

@@ -32,7 +32,7 @@ struct MatchedSpeech {
 // slowed to the limit and padded with silence, placed so speech starts at
 // `speech_start_frames` as in the original; longer speech is sped up to the limit
 // and left long (judge_duration then says how far off it is).
-MatchedSpeech match_duration(const audio::PcmBuffer& speech, std::int64_t target_frames,
+MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames,
                              std::int64_t speech_start_frames, const PipelineSettings& settings);
 
 }  // namespace sts::pipeline

@@ -86,7 +86,7 @@ FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control
                  }) &&
       runner.run(Stage::duration_match,
                  [&]() -> tl::expected<void, StageError> {
-                   auto matched = match_duration(dubbed, target_frames, 0, settings_);
+                   auto matched = match_duration(std::move(dubbed), target_frames, 0, settings_);
                    dubbed = std::move(matched.pcm);
                    result.speed_ratio = matched.speed_ratio;
                    result.dubbed_duration_ms = dubbed.duration_ms();
