@@ -81,6 +81,22 @@ tl::unexpected<DecodeError> unusable(std::string message) {
   return tl::unexpected(DecodeError{DecodeError::Kind::unusable, std::move(message)});
 }
 
+// FFmpeg's seek callback over a buffer of `size` bytes: the new position, or an
+// error. A writer may seek past the end (the gap is filled when written).
+std::int64_t seek_target(std::int64_t& position, std::int64_t size, std::int64_t offset, int whence, bool past_end_ok) {
+  if (whence & AVSEEK_SIZE) return size;
+  std::int64_t target = offset;
+  switch (whence & ~AVSEEK_FORCE) {
+    case SEEK_SET: break;
+    case SEEK_CUR: target += position; break;
+    case SEEK_END: target += size; break;
+    default: return AVERROR(EINVAL);
+  }
+  if (target < 0 || (!past_end_ok && target > size)) return AVERROR(EINVAL);
+  position = target;
+  return target;
+}
+
 // A payload in memory as an FFmpeg byte stream, seekable, so any MP4 layout works.
 struct MemoryReader {
   std::span<const std::uint8_t> bytes;
@@ -97,18 +113,7 @@ struct MemoryReader {
   }
   static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
     auto& self = *static_cast<MemoryReader*>(opaque);
-    const auto size = static_cast<std::int64_t>(self.bytes.size());
-    if (whence & AVSEEK_SIZE) return size;
-    std::int64_t target = offset;
-    switch (whence & ~AVSEEK_FORCE) {
-      case SEEK_SET: break;
-      case SEEK_CUR: target += self.position; break;
-      case SEEK_END: target += size; break;
-      default: return AVERROR(EINVAL);
-    }
-    if (target < 0 || target > size) return AVERROR(EINVAL);
-    self.position = target;
-    return target;
+    return seek_target(self.position, static_cast<std::int64_t>(self.bytes.size()), offset, whence, false);
   }
 };
 
@@ -128,18 +133,7 @@ struct MemoryWriter {
   }
   static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
     auto& self = *static_cast<MemoryWriter*>(opaque);
-    const auto size = static_cast<std::int64_t>(self.bytes.size());
-    if (whence & AVSEEK_SIZE) return size;
-    std::int64_t target = offset;
-    switch (whence & ~AVSEEK_FORCE) {
-      case SEEK_SET: break;
-      case SEEK_CUR: target += self.position; break;
-      case SEEK_END: target += size; break;
-      default: return AVERROR(EINVAL);
-    }
-    if (target < 0) return AVERROR(EINVAL);
-    self.position = target;
-    return target;
+    return seek_target(self.position, static_cast<std::int64_t>(self.bytes.size()), offset, whence, true);
   }
 };
 
