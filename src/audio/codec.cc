@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 extern "C" {
@@ -22,6 +23,10 @@ namespace sts::audio {
 namespace {
 
 constexpr int kIoBufferBytes = 64 * 1024;
+// What any stage can be asked to handle: telephone to studio rates, up to 7.1.
+constexpr int kMinSampleRate = 8000;
+constexpr int kMaxSampleRate = 192000;
+constexpr int kMaxChannels = 8;
 
 // FFmpeg prints to stderr by default, which would interleave free text with the
 // server's JSON log lines; every failure here returns its reason instead.
@@ -144,7 +149,8 @@ AVChannelLayout default_layout(int channels) {
 }
 
 // Appends `frame` to `pcm` as interleaved float at the frame's own rate and layout.
-bool append_frame(const AVFrame& frame, ResamplerPtr& resampler, PcmBuffer& pcm) {
+// Appends `frame` to `pcm`; the reason when it cannot.
+std::optional<std::string> append_frame(const AVFrame& frame, ResamplerPtr& resampler, PcmBuffer& pcm) {
   if (!resampler) {
     SwrContext* swr = nullptr;
     // FFmpeg 5.1 takes the layouts by non-const pointer; it only reads them.
@@ -154,22 +160,25 @@ bool append_frame(const AVFrame& frame, ResamplerPtr& resampler, PcmBuffer& pcm)
                             static_cast<AVSampleFormat>(frame.format), frame.sample_rate, 0, nullptr) < 0 ||
         swr_init(swr) < 0) {
       swr_free(&swr);
-      return false;
+      return "audio of " + std::to_string(frame.ch_layout.nb_channels) + " channels at " +
+             std::to_string(frame.sample_rate) + " Hz cannot be converted";
     }
     resampler.reset(swr);
     pcm.sample_rate_hz = frame.sample_rate;
     pcm.channels = frame.ch_layout.nb_channels;
   }
   // A stream that changes rate or layout mid-way is not one fragment of audio.
-  if (frame.sample_rate != pcm.sample_rate_hz || frame.ch_layout.nb_channels != pcm.channels) return false;
+  if (frame.sample_rate != pcm.sample_rate_hz || frame.ch_layout.nb_channels != pcm.channels) {
+    return std::string("audio changes rate or channel layout mid-stream");
+  }
   const std::size_t offset = pcm.samples.size();
   pcm.samples.resize(offset + static_cast<std::size_t>(frame.nb_samples * pcm.channels));
   auto* out = reinterpret_cast<std::uint8_t*>(pcm.samples.data() + offset);
   const int converted = swr_convert(resampler.get(), &out, frame.nb_samples,
                                     const_cast<const std::uint8_t**>(frame.extended_data), frame.nb_samples);
-  if (converted < 0) return false;
+  if (converted < 0) return "audio samples cannot be converted: " + av_error_text(converted);
   pcm.samples.resize(offset + static_cast<std::size_t>(converted * pcm.channels));
-  return true;
+  return std::nullopt;
 }
 
 tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8_t> bytes, const char* demuxer,
@@ -182,6 +191,7 @@ tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8
     return unusable("out of memory opening the " + std::string(what) + " payload");
   }
   AVFormatContext* raw_input = avformat_alloc_context();
+  if (raw_input == nullptr) return unusable("out of memory opening the " + std::string(what) + " payload");
   raw_input->pb = io.get();
   raw_input->flags |= AVFMT_FLAG_CUSTOM_IO;
   if (const int rc = avformat_open_input(&raw_input, nullptr, av_find_input_format(demuxer), nullptr); rc < 0) {
@@ -208,32 +218,33 @@ tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8
   PacketPtr packet(av_packet_alloc());
   FramePtr frame(av_frame_alloc());
   int decode_errors = 0;
-  const auto drain = [&]() -> bool {
+  std::optional<std::string> failure;
+  const auto drain = [&] {
     for (;;) {
       const int rc = avcodec_receive_frame(codec.get(), frame.get());
-      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return true;
+      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
       if (rc < 0) {
         ++decode_errors;
-        return true;
+        return;
       }
-      const bool appended = append_frame(*frame, resampler, pcm);
+      failure = append_frame(*frame, resampler, pcm);
       av_frame_unref(frame.get());
-      if (!appended) return false;
+      if (failure) return;
     }
   };
   int read_rc = 0;
-  while ((read_rc = av_read_frame(input.get(), packet.get())) >= 0) {
-    bool ok = true;
+  while (!failure && (read_rc = av_read_frame(input.get(), packet.get())) >= 0) {
     if (packet->stream_index == stream_index) {
       if (avcodec_send_packet(codec.get(), packet.get()) < 0) ++decode_errors;
-      ok = drain();
+      drain();
     }
     av_packet_unref(packet.get());
-    if (!ok) return unusable(std::string(what) + " audio changes rate or channel layout mid-stream");
   }
+  if (failure) return unusable(std::string(what) + " " + *failure);
   if (read_rc != AVERROR_EOF) return malformed(std::string(what) + " payload is truncated or corrupt: " + av_error_text(read_rc));
   avcodec_send_packet(codec.get(), nullptr);
-  if (!drain()) return unusable(std::string(what) + " audio changes rate or channel layout mid-stream");
+  drain();
+  if (failure) return unusable(std::string(what) + " " + *failure);
   if (pcm.frames() == 0) {
     return unusable(std::string(what) + " payload decoded to no audio" +
                     (decode_errors > 0 ? " (" + std::to_string(decode_errors) + " undecodable packets)" : ""));
@@ -263,6 +274,10 @@ PcmBuffer decode_raw(std::span<const std::uint8_t> bytes, const DeclaredAudio& d
   } else {
     pcm.samples.resize(bytes.size() / 4);
     std::memcpy(pcm.samples.data(), bytes.data(), pcm.samples.size() * 4);
+    // A client's floats may hold anything; NaN or infinity would poison every stage.
+    for (float& sample : pcm.samples) {
+      if (!std::isfinite(sample)) sample = 0;
+    }
   }
   return pcm;
 }
@@ -270,12 +285,12 @@ PcmBuffer decode_raw(std::span<const std::uint8_t> bytes, const DeclaredAudio& d
 // ADTS carries no edit list: drop the encoder's priming frame ourselves, then cut
 // the trailing padding to the declared length.
 void trim_aac(PcmBuffer& pcm, Container container, std::int64_t declared_ms) {
-  if (declared_ms <= 0) return;
-  const std::int64_t wanted = declared_ms * pcm.sample_rate_hz / 1000;
   const auto channels = static_cast<std::size_t>(pcm.channels);
-  if (container == Container::adts && pcm.frames() >= wanted + kAacPrimingFrames) {
-    pcm.samples.erase(pcm.samples.begin(), pcm.samples.begin() + static_cast<std::ptrdiff_t>(kAacPrimingFrames * pcm.channels));
+  if (container == Container::adts) {
+    const auto priming = static_cast<std::size_t>(std::min(kAacPrimingFrames, pcm.frames())) * channels;
+    pcm.samples.erase(pcm.samples.begin(), pcm.samples.begin() + static_cast<std::ptrdiff_t>(priming));
   }
+  const std::int64_t wanted = declared_ms * pcm.sample_rate_hz / 1000;
   if (pcm.frames() > wanted) pcm.samples.resize(static_cast<std::size_t>(wanted) * channels);
 }
 
@@ -335,9 +350,7 @@ tl::expected<std::vector<std::uint8_t>, std::string> encode_m4a(const PcmBuffer&
   const auto fail = [](std::string message) { return tl::unexpected("m4a encoding failed: " + std::move(message)); };
   const AVCodec* encoder = avcodec_find_encoder(AV_CODEC_ID_AAC);
   if (encoder == nullptr) return fail("no AAC encoder in this FFmpeg");
-  AVFormatContext* raw_output = nullptr;
-  if (avformat_alloc_output_context2(&raw_output, nullptr, "ipod", nullptr) < 0) return fail("no MP4 muxer");
-  OutputPtr output(raw_output);
+  // Declared before the muxer, so the muxer goes first: it points at them.
   MemoryWriter writer;
   auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferBytes));
   IoPtr io(avio_alloc_context(buffer, kIoBufferBytes, 1, &writer, nullptr, &MemoryWriter::write, &MemoryWriter::seek));
@@ -345,6 +358,9 @@ tl::expected<std::vector<std::uint8_t>, std::string> encode_m4a(const PcmBuffer&
     av_free(buffer);
     return fail("out of memory");
   }
+  AVFormatContext* raw_output = nullptr;
+  if (avformat_alloc_output_context2(&raw_output, nullptr, "ipod", nullptr) < 0) return fail("no MP4 muxer");
+  OutputPtr output(raw_output);
   output->pb = io.get();
   output->flags |= AVFMT_FLAG_CUSTOM_IO;
 
@@ -406,24 +422,31 @@ tl::expected<std::vector<std::uint8_t>, std::string> encode_m4a(const PcmBuffer&
   return std::move(writer.bytes);
 }
 
+tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8_t> bytes, Container container,
+                                                      std::int64_t declared_ms) {
+  if (container == Container::wav) return decode_container(bytes, "wav", "wav");
+  const bool mp4 = container == Container::mp4;
+  auto pcm = decode_container(bytes, mp4 ? "mov" : "aac", mp4 ? "m4a (MP4)" : "m4a (ADTS)");
+  if (pcm) trim_aac(*pcm, container, declared_ms);
+  return pcm;
+}
+
 }  // namespace
 
 tl::expected<PcmBuffer, DecodeError> decode_payload(std::span<const std::uint8_t> bytes, const DeclaredAudio& declared) {
   silence_ffmpeg_log();
   auto info = inspect_payload(declared.format, bytes, declared.sample_rate_hz, declared.channels);
   if (!info) return malformed(info.error());
-  switch (info->container) {
-    case Container::raw_pcm: return decode_raw(bytes, declared);
-    case Container::wav: return decode_container(bytes, "wav", "wav");
-    case Container::mp4:
-    case Container::adts: {
-      auto pcm = decode_container(bytes, info->container == Container::mp4 ? "mov" : "aac",
-                                  info->container == Container::mp4 ? "m4a (MP4)" : "m4a (ADTS)");
-      if (pcm) trim_aac(*pcm, info->container, declared.duration_ms);
-      return pcm;
-    }
+  if (info->container == Container::raw_pcm) return decode_raw(bytes, declared);
+  auto pcm = decode_container(bytes, info->container, declared.duration_ms);
+  // A header may claim any rate or channel count; later stages size buffers by them.
+  if (pcm && (pcm->sample_rate_hz < kMinSampleRate || pcm->sample_rate_hz > kMaxSampleRate ||
+              pcm->channels > kMaxChannels)) {
+    return unusable("audio of " + std::to_string(pcm->channels) + " channels at " +
+                    std::to_string(pcm->sample_rate_hz) + " Hz is outside " + std::to_string(kMinSampleRate) + "-" +
+                    std::to_string(kMaxSampleRate) + " Hz, 1-" + std::to_string(kMaxChannels) + " channels");
   }
-  return malformed("unknown container");
+  return pcm;
 }
 
 PcmBuffer convert(PcmBuffer pcm, int sample_rate_hz, int channels) {
@@ -444,12 +467,16 @@ PcmBuffer convert(PcmBuffer pcm, int sample_rate_hz, int channels) {
   ResamplerPtr resampler(raw);
   // Exactly the same duration at the new rate, so stages can count on lengths.
   const std::int64_t wanted = av_rescale_rnd(pcm.frames(), sample_rate_hz, pcm.sample_rate_hz, AV_ROUND_NEAR_INF);
+  if (wanted + 256 > std::numeric_limits<int>::max() / std::max(channels, 1)) {
+    throw std::runtime_error("conversion to " + std::to_string(sample_rate_hz) + " Hz would yield " +
+                             std::to_string(wanted) + " frames");
+  }
   const int capacity = static_cast<int>(wanted + 256);
   PcmBuffer out{sample_rate_hz, channels, std::vector<float>(static_cast<std::size_t>(capacity) * static_cast<std::size_t>(channels))};
   auto* destination = reinterpret_cast<std::uint8_t*>(out.samples.data());
   const auto* source = reinterpret_cast<const std::uint8_t*>(pcm.samples.data());
-  int produced = swr_convert(resampler.get(), &destination, capacity, &source, static_cast<int>(pcm.frames()));
-  if (produced < 0) produced = 0;
+  const int produced = swr_convert(resampler.get(), &destination, capacity, &source, static_cast<int>(pcm.frames()));
+  if (produced < 0) throw std::runtime_error("swresample failed: " + av_error_text(produced));
   auto* tail = reinterpret_cast<std::uint8_t*>(out.samples.data() + static_cast<std::size_t>(produced) * static_cast<std::size_t>(channels));
   swr_convert(resampler.get(), &tail, capacity - produced, nullptr, 0);
   out.samples.resize(static_cast<std::size_t>(wanted) * static_cast<std::size_t>(channels));

@@ -14,12 +14,13 @@ using RubberBand::RubberBandStretcher;
 // costs 1.6x (223 ms against 144 ms for 6 s of 48 kHz stereo; Debian builds
 // rubberband with its own FFT). Phase resets on high-frequency onsets only
 // (transients mixed) keep consonants crisp without smearing vowels; formants are
-// kept (free at unchanged pitch); channels together keep a stereo image; a stereo
-// fragment's two channels run on two threads, halving its latency (same CPU).
+// kept (free at unchanged pitch); channels together keep a stereo image. No
+// threads of its own: with them, process() returns before the output is complete,
+// and the compute pool already keeps every core busy.
 constexpr RubberBandStretcher::Options kSpeechOptions =
     RubberBandStretcher::OptionProcessOffline | RubberBandStretcher::OptionEngineFaster |
     RubberBandStretcher::OptionTransientsMixed | RubberBandStretcher::OptionFormantPreserved |
-    RubberBandStretcher::OptionChannelsTogether | RubberBandStretcher::OptionThreadingAuto;
+    RubberBandStretcher::OptionChannelsTogether | RubberBandStretcher::OptionThreadingNever;
 
 constexpr std::size_t kBlockFrames = 4096;
 

@@ -29,6 +29,7 @@ DurationVerdict judge_duration(std::int64_t original_ms, std::int64_t dubbed_ms,
 MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames,
                              std::int64_t speech_start_frames, const PipelineSettings& settings) {
   const std::int64_t natural = speech.frames();
+  const auto channels = static_cast<std::size_t>(speech.channels);
   if (natural == target_frames) return {std::move(speech), 1};
   if (natural == 0 || target_frames <= 0) {
     audio::PcmBuffer silence{speech.sample_rate_hz, speech.channels, {}};
@@ -44,7 +45,6 @@ MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames
                         speed};
   if (stretched_frames >= target_frames) return matched;
 
-  const auto channels = static_cast<std::size_t>(speech.channels);
   const std::int64_t room = target_frames - stretched_frames;
   const std::int64_t lead = std::clamp<std::int64_t>(speech_start_frames, 0, room);
   auto& samples = matched.pcm.samples;

@@ -24,7 +24,15 @@ class StageRunner {
     const auto started = Clock::now();
     tl::expected<void, StageError> outcome;
     if (hook_) outcome = hook_(stage, job_, control_);
-    if (outcome) outcome = body();
+    // Stages must not throw; one that does (out of memory, a library refusing its
+    // input) fails this fragment, never the process.
+    if (outcome) {
+      try {
+        outcome = body();
+      } catch (const std::exception& error) {
+        outcome = tl::unexpected(stage_error(stage, "INTERNAL_ERROR", error.what()));
+      }
+    }
     result_.stage_timings.push_back({stage, std::chrono::duration<double, std::milli>(Clock::now() - started).count()});
     return outcome ? true : fail(std::move(outcome.error()));
   }

@@ -216,8 +216,15 @@ void Stream::start(Slot& slot) {
                          accepted_at = slot.accepted_at] {
     auto result = pipeline.process(*job, *control);
     const auto processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - accepted_at).count();
-    ProcessedFrame frame = processed_frame(
-        socket, processed_json(result, stream_id, job->fragment_id, job->sequence_number, processing_ms, job->metadata));
+    // Past its deadline the result is discarded: no need to serialise it.
+    ProcessedFrame frame;
+    if (!control->stop.stop_requested()) {
+      frame = processed_frame(socket, processed_json(result, stream_id, job->fragment_id, job->sequence_number,
+                                                     processing_ms, job->metadata));
+      // The frame carries the audio now; the result need not hold it too while it
+      // waits for its turn.
+      if (frame && result.dubbed_audio) result.dubbed_audio->bytes = {};
+    }
     asio::post(strand, [weak, sequence = job->sequence_number, control, result = std::move(result), processing_ms,
                         frame = std::move(frame)]() mutable {
       if (auto self = weak.lock()) self->on_result(sequence, control, std::move(result), processing_ms, std::move(frame));

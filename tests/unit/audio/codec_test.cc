@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -150,6 +151,29 @@ TEST(Codec, ConvertKeepsTheDurationExactAndDownMixes) {
               0.1 * in_energy / static_cast<double>(pcm->frames()));
   const PcmBuffer back = convert(mono, 48000, 2);
   EXPECT_EQ(back.frames(), pcm->frames());
+}
+
+TEST(Codec, HeadersClaimingAbsurdRatesAreRefusedNotObeyed) {
+  // A valid 16-bit WAV whose header says 1 Hz: converting it to 48 kHz would ask for
+  // 48000 output frames per input frame.
+  std::vector<std::uint8_t> wav = read_file(fragment_path(0, "wav"));
+  for (const std::size_t at : {24u, 28u}) {
+    const std::uint32_t value = at == 24 ? 1 : 4;
+    for (std::size_t i = 0; i < 4; ++i) wav[at + i] = static_cast<std::uint8_t>(value >> (8 * i));
+  }
+  auto pcm = decode_payload(wav, {AudioFormat::wav, 48000, 2, 6000});
+  ASSERT_FALSE(pcm);
+  EXPECT_EQ(pcm.error().kind, DecodeError::Kind::unusable);
+  EXPECT_NE(pcm.error().message.find("1 Hz"), std::string::npos) << pcm.error().message;
+}
+
+TEST(Codec, NonFiniteClientFloatsBecomeSilence) {
+  const float values[] = {0.5f, std::nanf(""), INFINITY, -INFINITY};
+  std::vector<std::uint8_t> bytes(sizeof values);
+  std::memcpy(bytes.data(), values, sizeof values);
+  auto pcm = decode_payload(bytes, {AudioFormat::pcm_f32le, 48000, 2, 1});
+  ASSERT_TRUE(pcm);
+  EXPECT_EQ(pcm->samples, (std::vector<float>{0.5f, 0, 0, 0}));
 }
 
 }  // namespace
