@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -18,6 +17,8 @@ extern "C" {
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 }
+
+#include "audio/samples.h"
 
 namespace sts::audio {
 namespace {
@@ -265,12 +266,7 @@ PcmBuffer decode_raw(std::span<const std::uint8_t> bytes, const DeclaredAudio& d
   PcmBuffer pcm{declared.sample_rate_hz, declared.channels, {}};
   if (declared.format == AudioFormat::pcm_s16le) {
     pcm.samples.resize(bytes.size() / 2);
-    static_assert(std::endian::native == std::endian::little, "the wire is little-endian");
-    for (std::size_t i = 0; i < pcm.samples.size(); ++i) {
-      std::int16_t sample = 0;
-      std::memcpy(&sample, bytes.data() + 2 * i, 2);
-      pcm.samples[i] = static_cast<float>(sample) / 32768.0f;
-    }
+    s16_to_float(bytes.data(), pcm.samples.data(), pcm.samples.size());
   } else {
     pcm.samples.resize(bytes.size() / 4);
     std::memcpy(pcm.samples.data(), bytes.data(), pcm.samples.size() * 4);
@@ -303,23 +299,10 @@ void put_le32(std::uint8_t* at, std::uint32_t value) {
   put_le16(at + 2, value >> 16);
 }
 
-// The inverse of decoding (x / 32768), so 16-bit audio survives a round trip bit
-// for bit.
-std::int16_t to_s16(float sample) {
-  const float scaled = std::clamp(sample * 32768.0f, -32768.0f, 32767.0f);
-  return static_cast<std::int16_t>(scaled + std::copysign(0.5f, scaled));
-}
-
 // `pcm` as 16-bit little-endian samples after `header_bytes` bytes left for a header.
 std::vector<std::uint8_t> encode_s16(const PcmBuffer& pcm, std::size_t header_bytes = 0) {
   std::vector<std::uint8_t> out(header_bytes + pcm.samples.size() * 2);
-  static_assert(std::endian::native == std::endian::little, "the wire is little-endian");
-  std::uint8_t* at = out.data() + header_bytes;
-  for (const float sample : pcm.samples) {
-    const std::int16_t value = to_s16(sample);
-    std::memcpy(at, &value, 2);
-    at += 2;
-  }
+  float_to_s16(pcm.samples.data(), out.data() + header_bytes, pcm.samples.size());
   return out;
 }
 
