@@ -89,7 +89,6 @@ FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control
                  [&]() -> tl::expected<void, StageError> {
                    // The "synthesised speech" is the input, in the stream's rate and layout.
                    dubbed = audio::convert(std::move(original), stream.sample_rate_hz, stream.channels);
-                   result.dubbed_duration_ms = dubbed.duration_ms();
                    return {};
                  }) &&
       runner.run(Stage::duration_match,
