@@ -1,0 +1,64 @@
+// Speech recognition behind one small interface. An engine loads its model once, at
+// start-up, and is then shared by every stream: recognise() is called from many
+// compute threads at once and must be safe to call concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tl/expected.hpp>
+#include <vector>
+
+#include "audio/pcm.h"
+
+namespace sts::asr {
+
+// Every engine hears 16 kHz mono: the pipeline converts once, before VAD.
+inline constexpr int kSampleRateHz = 16000;
+
+struct Request {
+  std::string language;                   // ISO 639-1, as the stream declared it
+  std::vector<std::string> domain_hints;  // e.g. "sports", "news"
+  std::int64_t offset_ms = 0;             // where the audio starts on the stream timeline
+};
+
+struct Segment {
+  std::int64_t start_ms = 0;  // stream-absolute: the request's offset added
+  std::int64_t end_ms = 0;
+  std::string text;
+  std::optional<double> confidence;  // 0..1 where the engine gives one
+};
+
+struct Transcript {
+  std::vector<Segment> segments;
+  std::string text() const;  // the segments' texts joined by single spaces
+};
+
+// PROTOCOL.md §4: MODEL_ERROR (retryable) for an inference failure, INVALID_AUDIO
+// for audio the engine cannot take.
+struct Failure {
+  std::string code;
+  std::string message;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string_view name() const = 0;   // "pocketsphinx", "whisper"
+  virtual std::string_view model() const = 0;  // what metadata.asr_model reports
+  virtual const std::vector<std::string>& languages() const = 0;
+  // `pcm` is kSampleRateHz mono.
+  virtual tl::expected<Transcript, Failure> recognise(const audio::PcmBuffer& pcm, const Request& request) const = 0;
+};
+
+// Thrown by engine constructors when the model cannot be loaded; the server turns it
+// into MODEL_LOAD_FAILED at start-up and exits.
+class ModelLoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace sts::asr
