@@ -14,6 +14,8 @@ apt_packages=(
   libboost1.81-dev nlohmann-json3-dev libsimdjson-dev libexpected-dev libspdlog-dev libfmt-dev
   # audio: FFmpeg's codec libraries and rubberband
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev librubberband-dev
+  # ASR: pocketsphinx with its en-us model (the embedded default), sclite for WER
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us sctk
   # C++ tests and benchmarks
   libgtest-dev libbenchmark-dev
   # Python peers for tests: Debian's interpreter and its packages

@@ -1,0 +1,151 @@
+#include "asr/pocketsphinx_engine.h"
+
+#include <pocketsphinx.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+
+#include "audio/samples.h"
+
+namespace sts::asr {
+namespace {
+
+constexpr int kFramesPerSecond = 100;  // pocketsphinx's default -frate
+// A pause at least this long between words starts a new segment: subtitles and the
+// translation get phrase-sized pieces rather than one run-on line.
+constexpr int kSegmentPauseFrames = 40;
+
+bool is_filler(std::string_view word) {
+  return word.empty() || word.front() == '<' || word.front() == '[' || word.starts_with("++");
+}
+
+// "read(2)" is the dictionary's second pronunciation of "read".
+std::string_view spelling(std::string_view word) {
+  const auto alternative = word.find('(');
+  return alternative == std::string_view::npos ? word : word.substr(0, alternative);
+}
+
+}  // namespace
+
+struct PocketsphinxEngine::Decoder {
+  ps_decoder_t* ps = nullptr;
+  ~Decoder() {
+    if (ps) ps_free(ps);
+  }
+};
+
+PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
+  namespace fs = std::filesystem;
+  const fs::path root(settings.model_dir);
+  const fs::path hmm = root / "en-us", lm = root / "en-us.lm.bin", dict = root / "cmudict-en-us.dict";
+  for (const auto& required : {hmm / "mdef", hmm / "means", lm, dict}) {
+    std::error_code error;
+    if (!fs::is_regular_file(required, error))
+      throw ModelLoadError("pocketsphinx model file missing: " + required.string() + " (ASR_MODEL_PATH or install pocketsphinx-en-us)");
+  }
+  model_ = "pocketsphinx-en-us";
+  for (int index = 0; index < std::max(1, settings.decoders); ++index) {
+    // Capping the active HMMs and word exits per frame (defaults: unlimited) makes
+    // decoding 20 % faster at no cost in accuracy on ../shared/data/speech/en (WER
+    // 24.3 % against 24.5 % with the defaults); tighter caps or beams lose words.
+    std::vector<std::string> args = {"-hmm",    hmm.string(), "-lm",      lm.string(), "-dict",    dict.string(),
+                                     "-logfn",  "/dev/null",  "-maxhmmpf", "3000",      "-maxwpf", "10"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    cmd_ln_t* config = cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()), argv.data(), TRUE);
+    if (!config) throw ModelLoadError("pocketsphinx rejected its configuration for " + root.string());
+    auto decoder = std::make_unique<Decoder>();
+    decoder->ps = ps_init(config);
+    cmd_ln_free_r(config);
+    if (!decoder->ps) throw ModelLoadError("pocketsphinx could not load the model in " + root.string());
+    idle_.push_back(std::move(decoder));
+  }
+}
+
+PocketsphinxEngine::~PocketsphinxEngine() = default;
+
+std::unique_ptr<PocketsphinxEngine::Decoder> PocketsphinxEngine::borrow() const {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [this] { return !idle_.empty(); });
+  auto decoder = std::move(idle_.back());
+  idle_.pop_back();
+  return decoder;
+}
+
+void PocketsphinxEngine::give_back(std::unique_ptr<Decoder> decoder) const {
+  {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(decoder));
+  }
+  available_.notify_one();
+}
+
+tl::expected<Transcript, Failure> PocketsphinxEngine::recognise(const audio::PcmBuffer& pcm,
+                                                                const Request& request) const {
+  if (pcm.sample_rate_hz != kSampleRateHz || pcm.channels != 1)
+    return tl::unexpected(Failure{"INVALID_AUDIO", "pocketsphinx needs 16 kHz mono audio"});
+  std::vector<std::int16_t> samples(pcm.samples.size());
+  audio::float_to_s16(pcm.samples.data(), reinterpret_cast<std::uint8_t*>(samples.data()), samples.size());
+
+  auto decoder = borrow();
+  struct Return {
+    const PocketsphinxEngine& engine;
+    std::unique_ptr<Decoder>& decoder;
+    ~Return() { engine.give_back(std::move(decoder)); }
+  } give_back_on_exit{*this, decoder};
+  ps_decoder_t* ps = decoder->ps;
+
+  if (ps_start_utt(ps) < 0 ||
+      ps_process_raw(ps, samples.data(), samples.size(), FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
+    return tl::unexpected(Failure{"MODEL_ERROR", "pocketsphinx failed to decode the utterance"});
+
+  Transcript transcript;
+  logmath_t* logmath = ps_get_logmath(ps);
+  Segment current;
+  double confidence_sum = 0;
+  int words_in_segment = 0;
+  int last_end_frame = -kSegmentPauseFrames;
+  auto close_segment = [&] {
+    if (words_in_segment == 0) return;
+    current.confidence = confidence_sum / words_in_segment;
+    transcript.segments.push_back(std::move(current));
+    current = {};
+    confidence_sum = 0;
+    words_in_segment = 0;
+  };
+  for (ps_seg_t* seg = ps_seg_iter(ps); seg; seg = ps_seg_next(seg)) {
+    const std::string_view word = ps_seg_word(seg);
+    if (is_filler(word)) continue;
+    int start_frame = 0, end_frame = 0;
+    ps_seg_frames(seg, &start_frame, &end_frame);
+    if (start_frame - last_end_frame >= kSegmentPauseFrames) close_segment();
+    int32 acoustic = 0, language = 0, linguistic = 0;
+    const double posterior = logmath_exp(logmath, ps_seg_prob(seg, &acoustic, &language, &linguistic));
+    if (words_in_segment == 0) {
+      current.start_ms = request.offset_ms + start_frame * 1000 / kFramesPerSecond;
+    } else {
+      current.text += ' ';
+    }
+    current.text += spelling(word);
+    current.end_ms = request.offset_ms + (end_frame + 1) * 1000 / kFramesPerSecond;
+    confidence_sum += std::clamp(posterior, 0.0, 1.0);
+    ++words_in_segment;
+    last_end_frame = end_frame;
+  }
+  close_segment();
+  return transcript;
+}
+
+std::string Transcript::text() const {
+  std::string joined;
+  for (const auto& segment : segments) {
+    if (segment.text.empty()) continue;
+    if (!joined.empty()) joined += ' ';
+    joined += segment.text;
+  }
+  return joined;
+}
+
+}  // namespace sts::asr

@@ -1,0 +1,46 @@
+// The embedded English default: CMU pocketsphinx with Debian's en-us models, no
+// download. A pocketsphinx decoder is not thread-safe, so the engine keeps a pool of
+// decoders, one per compute thread; a call borrows one for the whole utterance.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "asr/engine.h"
+
+namespace sts::asr {
+
+struct PocketsphinxSettings {
+  std::string model_dir = "/usr/share/pocketsphinx/model/en-us";
+  std::string domains_dir;  // word lists per domain hint: <domain>.txt; empty: no hints
+  int decoders = 1;         // how many utterances can be decoded at once
+};
+
+class PocketsphinxEngine final : public Engine {
+ public:
+  explicit PocketsphinxEngine(const PocketsphinxSettings& settings);  // throws ModelLoadError
+  ~PocketsphinxEngine() override;
+
+  std::string_view name() const override { return "pocketsphinx"; }
+  std::string_view model() const override { return model_; }
+  const std::vector<std::string>& languages() const override { return languages_; }
+  tl::expected<Transcript, Failure> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
+
+  struct Decoder;
+
+ private:
+  std::unique_ptr<Decoder> borrow() const;
+  void give_back(std::unique_ptr<Decoder> decoder) const;
+
+  std::string model_;
+  std::vector<std::string> languages_{"en"};
+  std::vector<std::string> domains_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable available_;
+  mutable std::vector<std::unique_ptr<Decoder>> idle_;
+};
+
+}  // namespace sts::asr

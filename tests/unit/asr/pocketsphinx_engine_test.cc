@@ -1,0 +1,97 @@
+#include "asr/pocketsphinx_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iterator>
+#include <string>
+
+#include "asr/engines.h"
+#include "audio/codec.h"
+
+namespace sts::asr {
+namespace {
+
+audio::PcmBuffer heard(const std::string& relative) {
+  std::ifstream in(std::filesystem::path(STS_DATA_DIR) / relative, std::ios::binary);
+  const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+  auto pcm = audio::decode_payload(bytes, {audio::AudioFormat::wav, 0, 0, 0});
+  EXPECT_TRUE(pcm) << relative;
+  return audio::convert(std::move(*pcm), kSampleRateHz, 1);
+}
+
+// Loading costs about a second per decoder: one engine for the whole suite.
+const Engine& engine() {
+  static const auto shared = make_engine({"pocketsphinx", "", "", 1, 2});
+  return *shared;
+}
+
+TEST(Pocketsphinx, HearsACleanSentence) {
+  const auto transcript = engine().recognise(heard("speech/en/cmu_goforward.wav"), {"en", {}, 0});
+  ASSERT_TRUE(transcript) << transcript.error().message;
+  EXPECT_EQ(transcript->text(), "go forward ten meters");
+  EXPECT_EQ(engine().model(), "pocketsphinx-en-us");
+}
+
+TEST(Pocketsphinx, SegmentTimesAreOnTheStreamTimeline) {
+  const auto speech = heard("speech/en/cmu_goforward.wav");
+  const std::int64_t length_ms = speech.duration_ms();
+  const auto transcript = engine().recognise(speech, {"en", {}, 120'000});
+  ASSERT_TRUE(transcript);
+  ASSERT_FALSE(transcript->segments.empty());
+  for (const auto& segment : transcript->segments) {
+    EXPECT_GE(segment.start_ms, 120'000);
+    EXPECT_LT(segment.start_ms, segment.end_ms);
+    EXPECT_LE(segment.end_ms, 120'000 + length_ms);
+    ASSERT_TRUE(segment.confidence);
+    EXPECT_GE(*segment.confidence, 0.0);
+    EXPECT_LE(*segment.confidence, 1.0);
+  }
+}
+
+TEST(Pocketsphinx, ConcurrentCallsGiveTheSameWordsAsOneAtATime) {
+  const auto first = heard("speech/en/libri_0880.wav");
+  const auto second = heard("speech/en/astwb_vm-nobox.wav");
+  const auto alone_first = engine().recognise(first, {"en", {}, 0})->text();
+  const auto alone_second = engine().recognise(second, {"en", {}, 0})->text();
+  for (int round = 0; round < 3; ++round) {
+    auto a = std::async(std::launch::async, [&] { return engine().recognise(first, {"en", {}, 0})->text(); });
+    auto b = std::async(std::launch::async, [&] { return engine().recognise(second, {"en", {}, 0})->text(); });
+    auto c = std::async(std::launch::async, [&] { return engine().recognise(first, {"en", {}, 0})->text(); });
+    EXPECT_EQ(a.get(), alone_first);
+    EXPECT_EQ(b.get(), alone_second);
+    EXPECT_EQ(c.get(), alone_first);
+  }
+}
+
+TEST(Pocketsphinx, SilenceGivesNoWords) {
+  const auto transcript =
+      engine().recognise(audio::PcmBuffer{kSampleRateHz, 1, std::vector<float>(kSampleRateHz, 0.0F)}, {"en", {}, 0});
+  ASSERT_TRUE(transcript);
+  EXPECT_EQ(transcript->text(), "");
+}
+
+TEST(Pocketsphinx, RefusesAudioItCannotHear) {
+  const auto transcript = engine().recognise(audio::PcmBuffer{48000, 2, std::vector<float>(9600, 0.0F)}, {"en", {}, 0});
+  ASSERT_FALSE(transcript);
+  EXPECT_EQ(transcript.error().code, "INVALID_AUDIO");
+}
+
+TEST(Pocketsphinx, AMissingModelFailsNamingThePath) {
+  const std::string missing = "/nonexistent/pocketsphinx-model";
+  try {
+    make_engine({"pocketsphinx", missing, "", 1, 1});
+    FAIL() << "loaded a model that does not exist";
+  } catch (const ModelLoadError& error) {
+    EXPECT_NE(std::string(error.what()).find(missing), std::string::npos) << error.what();
+  }
+}
+
+TEST(Engines, AnUnknownEngineIsALoadError) {
+  EXPECT_THROW(make_engine({"no-such-engine", "", "", 1, 1}), ModelLoadError);
+}
+
+}  // namespace
+}  // namespace sts::asr
