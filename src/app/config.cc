@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <thread>
@@ -12,7 +13,7 @@ using Setter = std::function<tl::expected<void, std::string>(Config&, const std:
 struct Option {
   const char* env;
   const char* flag;
-  const char* help;
+  std::string help;
   Setter set;
 };
 
@@ -50,9 +51,15 @@ Setter text(std::string Config::*field) {
   };
 }
 
+std::string join(const std::vector<std::string>& names, std::string_view separator) {
+  std::string joined;
+  for (const auto& name : names) joined += (joined.empty() ? "" : std::string(separator)) + name;
+  return joined;
+}
+
 std::vector<Option> options(const std::vector<std::string>& pipelines) {
-  std::string pipeline_names;
-  for (const auto& name : pipelines) pipeline_names += (pipeline_names.empty() ? "" : " | ") + name;
+  const std::string pipeline_names = join(pipelines, " | ");
+  const std::string asr_names = join(asr::engine_names(), " | ");
   return {
       {"HOST", "--host", "address to listen on (default 0.0.0.0)", text(&Config::host)},
       {"PORT", "--port", "TCP port for Socket.IO and HTTP; 0 picks a free one (default 8000)",
@@ -102,6 +109,20 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        }},
       {"VOICE_PROFILES_PATH", "--voice-profiles", "voices.json to load (default: the built-in catalogue)",
        text(&Config::voice_profiles_path)},
+      {"ASR_ENGINE", "--asr-engine", "speech recogniser for pipeline asr: " + asr_names + " (default pocketsphinx)",
+       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         const auto names = asr::engine_names();
+         if (std::find(names.begin(), names.end(), value) == names.end()) return tl::unexpected(join(names, " | "));
+         config.asr_engine = value;
+         return {};
+       }},
+      {"ASR_MODEL_PATH", "--asr-model",
+       "model: a ggml file for whisper, a model folder for pocketsphinx (default Debian's en-us)",
+       text(&Config::asr_model_path)},
+      {"ASR_DOMAINS_PATH", "--asr-domains", "folder of <domain>.txt word lists that domain_hints select",
+       text(&Config::asr_domains_path)},
+      {"ASR_THREADS", "--asr-threads", "threads per decode, for engines that use more than one (default 1)",
+       integer(&Config::asr_threads, 1, 256)},
       {"LOG_LEVEL", "--log-level", "debug | info | warning | error (default info)",
        [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
          const auto level = observability::parse_log_level(value);

@@ -32,6 +32,10 @@ struct Config {
   int stream_close_delay_ms = 5000;
   pipeline::FallbackMode fallback_mode = pipeline::FallbackMode::silence;
   std::string voice_profiles_path;  // empty: the built-in catalogue
+  std::string asr_engine = "pocketsphinx";
+  std::string asr_model_path;  // empty: the engine's default
+  std::string asr_domains_path;
+  int asr_threads = 1;
   observability::LogLevel log_level = observability::LogLevel::info;
   int network_threads = 2;
   int compute_threads = 0;  // 0: one per core

@@ -18,6 +18,7 @@ namespace {
 
 namespace asio = boost::asio;
 using observability::log_info;
+using observability::log_error;
 
 protocol::ProtocolSettings protocol_settings(const Config& config) {
   protocol::ProtocolSettings settings;
@@ -131,9 +132,20 @@ int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
   }
 
   pipeline::PipelineSettings pipeline_settings{config.duration_variance_success_max,
-                                               config.duration_variance_partial_max, config.fallback_mode,
-                                               config.duration_speed_min, config.duration_speed_max};
-  const auto pipeline = pipelines.at(config.pipeline)(pipeline_settings);
+                                               config.duration_variance_partial_max,
+                                               config.fallback_mode,
+                                               config.duration_speed_min,
+                                               config.duration_speed_max,
+                                               {config.asr_engine, config.asr_model_path, config.asr_domains_path,
+                                                config.asr_threads, config.compute_threads}};
+  std::unique_ptr<pipeline::Pipeline> pipeline;
+  try {
+    pipeline = pipelines.at(config.pipeline)(pipeline_settings);
+  } catch (const asr::ModelLoadError& error) {
+    log_error("MODEL_LOAD_FAILED", {{"code", "MODEL_LOAD_FAILED"}, {"message", error.what()}});
+    std::cerr << "sts-server: MODEL_LOAD_FAILED: " << error.what() << "\n";
+    return 3;
+  }
   pipeline::ComputePool pool(static_cast<std::size_t>(config.compute_threads));
   asio::io_context io(config.network_threads);
   socketio::Server server(io, server_options(config));

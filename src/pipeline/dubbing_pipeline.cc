@@ -1,8 +1,10 @@
-#include "pipeline/echo_pipeline.h"
+#include "pipeline/dubbing_pipeline.h"
 
 #include <chrono>
 #include <cmath>
 
+#include "asr/engines.h"
+#include "asr/vad.h"
 #include "audio/codec.h"
 #include "pipeline/duration.h"
 
@@ -57,43 +59,88 @@ StageError decode_error(const audio::DecodeError& error) {
                      error.message);
 }
 
+audio::PcmBuffer silence(int sample_rate_hz, int channels, std::int64_t frames) {
+  return {sample_rate_hz, channels, std::vector<float>(static_cast<std::size_t>(frames * channels), 0.0F)};
+}
+
+StageError asr_error(const asr::Failure& failure) { return stage_error(Stage::asr, failure.code, failure.message); }
+
+std::vector<LanguagePair> pairs_for(const Engines& engines) {
+  if (!engines.asr) return {{"en", "es"}};
+  std::vector<LanguagePair> pairs;
+  for (const auto& language : engines.asr->languages()) pairs.emplace_back(language, "es");
+  return pairs;
+}
+
 }  // namespace
 
-EchoPipeline::EchoPipeline(PipelineSettings settings, StageHook hook)
-    : settings_(settings), hook_(std::move(hook)), pairs_{{"en", "es"}} {}
+DubbingPipeline::DubbingPipeline(std::string name, PipelineSettings settings, Engines engines, StageHook hook)
+    : name_(std::move(name)),
+      settings_(std::move(settings)),
+      engines_(std::move(engines)),
+      hook_(std::move(hook)),
+      pairs_(pairs_for(engines_)) {}
 
-FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control) const {
+FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& control) const {
   FragmentResult result;
-  result.asr_model = result.translation_model = result.tts_model = "echo";
+  result.asr_model = engines_.asr ? std::string(engines_.asr->model()) : "echo";
+  result.translation_model = result.tts_model = "echo";
   StageRunner runner(job, control, hook_, result);
   const StreamSpec& stream = *job.stream;
   audio::PcmBuffer original;
   audio::PcmBuffer dubbed;
   std::int64_t target_frames = 0;  // the original's length at the stream's rate
+  std::int64_t speech_start_frames = 0;
+  bool speech = true;
 
+  if (!runner.run(Stage::decode, [&]() -> tl::expected<void, StageError> {
+        auto pcm = audio::decode_payload(job.audio, {job.format, job.sample_rate_hz, job.channels, job.duration_ms});
+        if (!pcm) return tl::unexpected(decode_error(pcm.error()));
+        original = std::move(*pcm);
+        result.original_duration_ms = original.duration_ms();
+        target_frames = std::llround(static_cast<double>(original.frames()) * stream.sample_rate_hz /
+                                     original.sample_rate_hz);
+        return {};
+      }))
+    return result;
+
+  if (!runner.run(Stage::asr, [&]() -> tl::expected<void, StageError> {
+        if (!engines_.asr) return {};
+        const auto heard = audio::convert(original, asr::kSampleRateHz, 1);
+        const auto activity = asr::detect_speech(heard);
+        speech = activity.speech;
+        if (!speech) return {};
+        speech_start_frames = activity.first_ms * stream.sample_rate_hz / 1000;
+        const asr::Request request{stream.source_language, stream.domain_hints, job.stream_offset_ms()};
+        auto transcript = engines_.asr->recognise(heard, request);
+        if (!transcript) return tl::unexpected(asr_error(transcript.error()));
+        result.transcript = transcript->text();
+        for (auto& segment : transcript->segments) {
+          result.segments.push_back({segment.start_ms, segment.end_ms, std::move(segment.text), segment.confidence});
+        }
+        return {};
+      }))
+    return result;
+
+  // PROTOCOL.md "Silence / no speech": no translation or TTS work; the dub is silence
+  // of the original's length, or the original itself. Echo has no ears and always dubs.
+  const bool dub = !engines_.asr || (speech && !result.transcript.empty());
   const bool done =
-      runner.run(Stage::decode,
-                 [&]() -> tl::expected<void, StageError> {
-                   auto pcm = audio::decode_payload(
-                       job.audio, {job.format, job.sample_rate_hz, job.channels, job.duration_ms});
-                   if (!pcm) return tl::unexpected(decode_error(pcm.error()));
-                   original = std::move(*pcm);
-                   result.original_duration_ms = original.duration_ms();
-                   target_frames = std::llround(static_cast<double>(original.frames()) * stream.sample_rate_hz /
-                                                original.sample_rate_hz);
-                   return {};
-                 }) &&
-      runner.run(Stage::asr, [] { return tl::expected<void, StageError>(); }) &&
-      runner.run(Stage::translation, [] { return tl::expected<void, StageError>(); }) &&
-      runner.run(Stage::tts,
-                 [&]() -> tl::expected<void, StageError> {
-                   // The "synthesised speech" is the input, in the stream's rate and layout.
-                   dubbed = audio::convert(std::move(original), stream.sample_rate_hz, stream.channels);
-                   return {};
-                 }) &&
+      (!dub || runner.run(Stage::translation, [] { return tl::expected<void, StageError>(); })) &&
+      (!dub || runner.run(Stage::tts,
+                          [&]() -> tl::expected<void, StageError> {
+                            // The "synthesised speech" is the input, in the stream's rate and layout.
+                            dubbed = audio::convert(std::move(original), stream.sample_rate_hz, stream.channels);
+                            return {};
+                          })) &&
       runner.run(Stage::duration_match,
                  [&]() -> tl::expected<void, StageError> {
-                   auto matched = match_duration(std::move(dubbed), target_frames, 0, settings_);
+                   if (!dub) {
+                     dubbed = settings_.fallback == FallbackMode::original
+                                  ? audio::convert(std::move(original), stream.sample_rate_hz, stream.channels)
+                                  : silence(stream.sample_rate_hz, stream.channels, target_frames);
+                   }
+                   auto matched = match_duration(std::move(dubbed), target_frames, speech_start_frames, settings_);
                    dubbed = std::move(matched.pcm);
                    result.speed_ratio = matched.speed_ratio;
                    result.dubbed_duration_ms = dubbed.duration_ms();
@@ -117,7 +164,12 @@ FragmentResult EchoPipeline::process(const FragmentJob& job, JobControl& control
 
 PipelineRegistry builtin_pipelines() {
   PipelineRegistry registry;
-  registry.emplace("echo", [](const PipelineSettings& settings) { return std::make_unique<EchoPipeline>(settings); });
+  registry.emplace("echo", [](const PipelineSettings& settings) {
+    return std::make_unique<DubbingPipeline>("echo", settings, Engines{});
+  });
+  registry.emplace("asr", [](const PipelineSettings& settings) {
+    return std::make_unique<DubbingPipeline>("asr", settings, Engines{asr::make_engine(settings.asr)});
+  });
   return registry;
 }
 

@@ -1,11 +1,17 @@
-// The echo pipeline (--pipeline echo): every stage runs and is timed as in the full
-// pipeline, but ASR and MT produce empty text and the "dubbed" audio is the input.
-// Workers use it to test their integration without models.
+// The fragment pipeline: decode -> ASR -> MT -> TTS -> duration match -> encode, every
+// stage timed. Engines plug in; a stage without one echoes:
+// - "echo" (--pipeline echo) has no engines: transcript and translation are empty and
+//   the "dubbed" audio is the input. Workers test their integration with it, no models.
+// - "asr" runs voice activity detection and the ASR engine (ASR_ENGINE); fragments
+//   without speech skip ASR, MT and TTS and return silence (or the original, per
+//   FALLBACK_MODE); with speech, translation and TTS still echo until their engines land.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <tl/expected.hpp>
 
+#include "asr/engine.h"
 #include "pipeline/pipeline.h"
 
 namespace sts::pipeline {
@@ -14,16 +20,22 @@ namespace sts::pipeline {
 // builds install one, to inject delays, failures and hangs.
 using StageHook = std::function<tl::expected<void, StageError>(Stage, const FragmentJob&, JobControl&)>;
 
-class EchoPipeline final : public Pipeline {
- public:
-  explicit EchoPipeline(PipelineSettings settings, StageHook hook = {});
+struct Engines {
+  std::unique_ptr<asr::Engine> asr;  // null: echo
+};
 
-  std::string_view name() const override { return "echo"; }
+class DubbingPipeline final : public Pipeline {
+ public:
+  DubbingPipeline(std::string name, PipelineSettings settings, Engines engines, StageHook hook = {});
+
+  std::string_view name() const override { return name_; }
   const std::vector<LanguagePair>& language_pairs() const override { return pairs_; }
   FragmentResult process(const FragmentJob& job, JobControl& control) const override;
 
  private:
+  std::string name_;
   PipelineSettings settings_;
+  Engines engines_;
   StageHook hook_;
   std::vector<LanguagePair> pairs_;
 };

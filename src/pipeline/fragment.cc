@@ -41,6 +41,13 @@ StageError stage_error(Stage stage, std::string code, std::string message) {
   return StageError{std::string(stage_name(stage)), std::move(code), std::move(message), retryable};
 }
 
+std::int64_t FragmentJob::stream_offset_ms() const {
+  if (const auto pts = metadata.find("pts_ns"); pts != metadata.end() && pts->is_number_integer()) {
+    return pts->get<std::int64_t>() / 1'000'000;
+  }
+  return sequence_number * (stream ? stream->chunk_duration_ms : 0);
+}
+
 bool Pipeline::supports(std::string_view source, std::string_view target) const {
   const auto& pairs = language_pairs();
   return std::any_of(pairs.begin(), pairs.end(),

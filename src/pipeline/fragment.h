@@ -42,6 +42,7 @@ struct StreamSpec {
   AudioFormat format = AudioFormat::pcm_s16le;
   int sample_rate_hz = 48000;
   int channels = 2;
+  std::int64_t chunk_duration_ms = 0;
   std::vector<std::string> domain_hints;
 };
 
@@ -56,6 +57,10 @@ struct FragmentJob {
   std::int64_t duration_ms = 0;
   std::vector<std::uint8_t> audio;
   util::Json metadata = util::Json::object();
+
+  // Where this fragment starts on the stream timeline: the client's metadata.pts_ns
+  // when it sent one, else sequence_number x the stream's chunk duration.
+  std::int64_t stream_offset_ms() const;
 };
 
 // Shared between a running job and the protocol that waits for it: the protocol

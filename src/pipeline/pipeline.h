@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "asr/engines.h"
 #include "pipeline/fragment.h"
 
 namespace sts::pipeline {
@@ -27,6 +28,7 @@ struct PipelineSettings {
   // beyond 0.85x it drags, beyond 1.35x listeners lose words.
   double speed_min = 0.85;
   double speed_max = 1.35;
+  asr::EngineSettings asr;  // for pipelines that recognise speech
 };
 
 using LanguagePair = std::pair<std::string, std::string>;

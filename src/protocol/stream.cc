@@ -68,6 +68,7 @@ Stream::Stream(StreamServices services, const std::shared_ptr<socketio::Socket>&
   spec->sample_rate_hz = init_.sample_rate_hz;
   spec->channels = init_.channels;
   spec->domain_hints = init_.domain_hints;
+  spec->chunk_duration_ms = init_.chunk_duration_ms;
   spec_ = std::move(spec);
 }
 

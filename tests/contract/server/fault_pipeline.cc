@@ -3,7 +3,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "pipeline/echo_pipeline.h"
+#include "pipeline/dubbing_pipeline.h"
 
 namespace sts::testing {
 namespace {
@@ -40,7 +40,7 @@ tl::expected<void, StageError> inject(Stage stage, const pipeline::FragmentJob& 
 pipeline::PipelineRegistry pipelines_with_faults() {
   auto registry = pipeline::builtin_pipelines();
   registry.emplace("faults", [](const pipeline::PipelineSettings& settings) {
-    return std::make_unique<pipeline::EchoPipeline>(settings, inject);
+    return std::make_unique<pipeline::DubbingPipeline>("faults", settings, pipeline::Engines{}, inject);
   });
   return registry;
 }

@@ -26,7 +26,9 @@ TEST(JudgeDuration, FollowsTheProtocolThresholds) {
 }
 
 TEST(JudgeDuration, UsesConfiguredThresholds) {
-  const PipelineSettings strict{1, 2, FallbackMode::silence};
+  PipelineSettings strict;
+  strict.duration_success_max_percent = 1;
+  strict.duration_partial_max_percent = 2;
   EXPECT_EQ(judge_duration(1000, 1015, strict).status, FragmentStatus::partial);
   EXPECT_EQ(judge_duration(1000, 1030, strict).status, FragmentStatus::failed);
 }
