@@ -34,7 +34,7 @@ struct Config {
   std::string voice_profiles_path;  // empty: the built-in catalogue
   std::string asr_engine = "pocketsphinx";
   std::string asr_model_path;  // empty: the engine's default
-  std::string asr_domains_path;
+  std::string asr_domains_path = STS_SHARE_DIR "/asr/domains";
   int asr_threads = 1;
   observability::LogLevel log_level = observability::LogLevel::info;
   int network_threads = 2;

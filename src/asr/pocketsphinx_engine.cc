@@ -5,14 +5,22 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <unistd.h>
+
+#include <cctype>
 #include <filesystem>
+#include <fstream>
 
 #include "audio/samples.h"
 
 namespace sts::asr {
 namespace {
 
-constexpr int kFramesPerSecond = 100;  // pocketsphinx's default -frate
+constexpr int kFramesPerSecond = 100;
+// A domain's word list gets this share of the interpolated language model: enough to
+// lift its words over acoustically similar common words, small enough that everything
+// else is still recognised as before.
+constexpr float kDomainWeight = 0.1F;  // pocketsphinx's default -frate
 // A pause at least this long between words starts a new segment: subtitles and the
 // translation get phrase-sized pieces rather than one run-on line.
 constexpr int kSegmentPauseFrames = 40;
@@ -31,10 +39,44 @@ std::string_view spelling(std::string_view word) {
 
 struct PocketsphinxEngine::Decoder {
   ps_decoder_t* ps = nullptr;
+  std::string default_search;
   ~Decoder() {
     if (ps) ps_free(ps);
   }
 };
+
+namespace {
+
+// The words of one domain list that the dictionary can pronounce: a word without a
+// pronunciation cannot be recognised however likely the language model makes it.
+std::vector<std::string> domain_words(const std::filesystem::path& list, ps_decoder_t* ps) {
+  std::ifstream in(list);
+  std::vector<std::string> words;
+  for (std::string line; std::getline(in, line);) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    std::string word = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+    std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::tolower(c); });
+    char* pronunciation = ps_lookup_word(ps, word.c_str());
+    if (!pronunciation) continue;
+    ckd_free(pronunciation);
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+// A unigram ARPA model giving every word of the list the same probability.
+std::filesystem::path write_unigram_arpa(const std::vector<std::string>& words, const std::filesystem::path& path) {
+  std::ofstream out(path);
+  const double log_probability = -std::log10(static_cast<double>(words.size()));
+  out << "\\data\\\nngram 1=" << words.size() + 2 << "\n\n\\1-grams:\n-99 <s>\n"
+      << log_probability << " </s>\n";
+  for (const auto& word : words) out << log_probability << ' ' << word << '\n';
+  out << "\n\\end\\\n";
+  return path;
+}
+
+}  // namespace
 
 PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
   namespace fs = std::filesystem;
@@ -60,7 +102,48 @@ PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
     decoder->ps = ps_init(config);
     cmd_ln_free_r(config);
     if (!decoder->ps) throw ModelLoadError("pocketsphinx could not load the model in " + root.string());
+    decoder->default_search = ps_get_search(decoder->ps);
+    add_domains(*decoder, settings.domains_dir, lm);
     idle_.push_back(std::move(decoder));
+  }
+}
+
+void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domains_dir,
+                                     const std::filesystem::path& base_lm) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (domains_dir.empty() || !fs::is_directory(domains_dir, error)) return;
+  std::vector<fs::path> lists;
+  for (const auto& entry : fs::directory_iterator(domains_dir, error)) {
+    if (entry.path().extension() == ".txt") lists.push_back(entry.path());
+  }
+  std::sort(lists.begin(), lists.end());
+  ps_decoder_t* ps = decoder.ps;
+  cmd_ln_t* config = ps_get_config(ps);
+  logmath_t* logmath = ps_get_logmath(ps);
+  for (const auto& list : lists) {
+    const auto words = domain_words(list, ps);
+    if (words.empty()) continue;
+    const std::string domain = list.stem().string();
+    const auto arpa = write_unigram_arpa(words, fs::temp_directory_path() / ("sts-asr-domain-" + domain + "-" +
+                                                                              std::to_string(::getpid()) + ".arpa"));
+    ngram_model_t* models[2] = {ngram_model_read(config, base_lm.c_str(), NGRAM_AUTO, logmath),
+                                ngram_model_read(config, arpa.c_str(), NGRAM_ARPA, logmath)};
+    fs::remove(arpa, error);
+    if (!models[0] || !models[1]) {
+      for (ngram_model_t* model : models) {
+        if (model) ngram_model_free(model);
+      }
+      throw ModelLoadError("pocketsphinx could not build the language model for domain list " + list.string());
+    }
+    char base_name[] = "base", domain_name[] = "domain";
+    char* names[2] = {base_name, domain_name};
+    const float32 weights[2] = {1 - kDomainWeight, kDomainWeight};
+    ngram_model_t* interpolated = ngram_model_set_init(config, models, names, weights, 2);
+    const int added = interpolated ? ps_set_lm(ps, domain.c_str(), interpolated) : -1;
+    if (interpolated) ngram_model_free(interpolated);  // the search holds its own reference
+    if (added < 0) throw ModelLoadError("pocketsphinx could not add the search for domain list " + list.string());
+    if (std::find(domains_.begin(), domains_.end(), domain) == domains_.end()) domains_.push_back(domain);
   }
 }
 
@@ -96,6 +179,8 @@ tl::expected<Transcript, Failure> PocketsphinxEngine::recognise(const audio::Pcm
     ~Return() { engine.give_back(std::move(decoder)); }
   } give_back_on_exit{*this, decoder};
   ps_decoder_t* ps = decoder->ps;
+  if (ps_set_search(ps, search_for(request.domain_hints, decoder->default_search).c_str()) < 0)
+    return tl::unexpected(Failure{"MODEL_ERROR", "pocketsphinx could not select its search"});
 
   if (ps_start_utt(ps) < 0 ||
       ps_process_raw(ps, samples.data(), samples.size(), FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
@@ -136,6 +221,15 @@ tl::expected<Transcript, Failure> PocketsphinxEngine::recognise(const audio::Pcm
   }
   close_segment();
   return transcript;
+}
+
+const std::string& PocketsphinxEngine::search_for(const std::vector<std::string>& hints,
+                                                 const std::string& default_search) const {
+  for (const auto& hint : hints) {
+    const auto domain = std::find(domains_.begin(), domains_.end(), hint);
+    if (domain != domains_.end()) return *domain;
+  }
+  return default_search;
 }
 
 std::string Transcript::text() const {

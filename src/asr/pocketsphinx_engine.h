@@ -1,9 +1,19 @@
 // The embedded English default: CMU pocketsphinx with Debian's en-us models, no
 // download. A pocketsphinx decoder is not thread-safe, so the engine keeps a pool of
-// decoders, one per compute thread; a call borrows one for the whole utterance.
+// decoders, one per compute thread; a call borrows one for the whole utterance. The
+// library cannot share a loaded acoustic model between decoders; the language model
+// file is memory-mapped, so the pages behind it are shared all the same.
+//
+// Domain hints: each <domain>.txt in domains_dir (share/asr/domains ships sports,
+// news and telephony) is a word list. Every decoder gets one extra search per list,
+// whose language model interpolates the general en-us model (90 %) with a uniform
+// unigram model over the list's words (10 %). A request whose domain_hints name a
+// list is decoded with that search (the first hint that has a list wins); other
+// requests use the general model.
 #pragma once
 
 #include <condition_variable>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +37,8 @@ class PocketsphinxEngine final : public Engine {
   std::string_view name() const override { return "pocketsphinx"; }
   std::string_view model() const override { return model_; }
   const std::vector<std::string>& languages() const override { return languages_; }
+  // The domain hints that change recognition: the lists that loaded.
+  const std::vector<std::string>& domains() const { return domains_; }
   tl::expected<Transcript, Failure> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
 
   struct Decoder;
@@ -34,6 +46,8 @@ class PocketsphinxEngine final : public Engine {
  private:
   std::unique_ptr<Decoder> borrow() const;
   void give_back(std::unique_ptr<Decoder> decoder) const;
+  void add_domains(Decoder& decoder, const std::string& domains_dir, const std::filesystem::path& base_lm);
+  const std::string& search_for(const std::vector<std::string>& hints, const std::string& default_search) const;
 
   std::string model_;
   std::vector<std::string> languages_{"en"};

@@ -3,7 +3,8 @@
 // benchmark score it. The audio goes through the server's own decode and 16 kHz mono
 // conversion, and through the engine exactly as the pipeline calls it.
 //
-//   sts-asr-transcribe [--engine NAME] [--model PATH] [--threads N] FILE.wav...
+//   sts-asr-transcribe [--engine NAME] [--model PATH] [--threads N]
+//                      [--domains DIR --hint DOMAIN] FILE.wav...
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,7 @@ std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
 int main(int argc, char** argv) {
   using namespace sts;
   asr::EngineSettings settings;
+  std::vector<std::string> hints;
   std::vector<std::filesystem::path> files;
   for (int index = 1; index < argc; ++index) {
     const std::string_view arg = argv[index];
@@ -35,10 +37,13 @@ int main(int argc, char** argv) {
     if (arg == "--engine" && has_value) settings.engine = argv[++index];
     else if (arg == "--model" && has_value) settings.model_path = argv[++index];
     else if (arg == "--threads" && has_value) settings.threads = std::stoi(argv[++index]);
+    else if (arg == "--domains" && has_value) settings.domains_dir = argv[++index];
+    else if (arg == "--hint" && has_value) hints.emplace_back(argv[++index]);
     else files.emplace_back(arg);
   }
   if (files.empty()) {
-    std::cerr << "usage: sts-asr-transcribe [--engine NAME] [--model PATH] [--threads N] FILE.wav...\n";
+    std::cerr << "usage: sts-asr-transcribe [--engine NAME] [--model PATH] [--threads N] [--domains DIR --hint "
+                 "DOMAIN] FILE.wav...\n";
     return 2;
   }
   try {
@@ -53,7 +58,7 @@ int main(int argc, char** argv) {
       }
       const auto heard = audio::convert(std::move(*pcm), asr::kSampleRateHz, 1);
       const auto started = std::chrono::steady_clock::now();
-      auto transcript = engine->recognise(heard, {"en", {}, 0});
+      auto transcript = engine->recognise(heard, {"en", hints, 0});
       decode_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       audio_ms += static_cast<double>(heard.duration_ms());
       if (!transcript) {

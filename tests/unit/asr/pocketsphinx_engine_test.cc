@@ -89,6 +89,32 @@ TEST(Pocketsphinx, AMissingModelFailsNamingThePath) {
   }
 }
 
+TEST(PocketsphinxDomains, TheTelephonyHintRecoversAPromptsWords) {
+  PocketsphinxSettings settings;
+  settings.domains_dir = STS_SHARE_DIR "/asr/domains";
+  const PocketsphinxEngine hinted(settings);
+  EXPECT_EQ(hinted.domains(), (std::vector<std::string>{"news", "sports", "telephony"}));
+  const auto prompt = heard("speech/en/astwb_vm-invalid-password.wav");
+  const auto plain = hinted.recognise(prompt, {"en", {}, 0});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->text().find("password"), std::string::npos) << plain->text();
+  // The first hint with a word list wins; unknown hints are passed over.
+  const auto biased = hinted.recognise(prompt, {"en", {"weather", "telephony", "sports"}, 0});
+  ASSERT_TRUE(biased);
+  EXPECT_EQ(biased->text(), "that password does not meet the minimum requirements for this mailbox please try again");
+}
+
+TEST(PocketsphinxDomains, ListsWithoutPronounceableWordsAreSkipped) {
+  const auto dir = std::filesystem::temp_directory_path() / "sts-domain-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "nonsense.txt") << "# only words the dictionary lacks\nxqzzyv\n";
+  std::ofstream(dir / "notes.md") << "password\n";
+  PocketsphinxSettings settings;
+  settings.domains_dir = dir.string();
+  EXPECT_TRUE(PocketsphinxEngine(settings).domains().empty());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Engines, AnUnknownEngineIsALoadError) {
   EXPECT_THROW(make_engine({"no-such-engine", "", "", 1, 1}), ModelLoadError);
 }
