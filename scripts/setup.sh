@@ -35,10 +35,21 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm ci only when node_modules was not installed from this very lock file.
+# npm ci only when node_modules was not installed from this very lock file. No package
+# runs install scripts: none of ours needs one, and nodejs-whisper (whose whisper.cpp
+# tree CMake builds) must never compile or download models at install time.
 lock_sum=$(sha256sum < package-lock.json)
 if [[ ! -f node_modules/.lock-stamp || "$(cat node_modules/.lock-stamp)" != "$lock_sum" ]]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   echo "$lock_sum" > node_modules/.lock-stamp
+fi
+
+# The whisper ASR engine builds the whisper.cpp inside nodejs-whisper: check that it is
+# the version cmake/Whisper.cmake and src/asr were written against.
+whisper_version=1.9.1
+whisper_cmake=node_modules/nodejs-whisper/cpp/whisper.cpp/CMakeLists.txt
+if ! grep -Eq "^project\(\"whisper\.cpp\" VERSION ${whisper_version//./\\.}\)" "$whisper_cmake" 2>/dev/null; then
+  echo "setup: $whisper_cmake does not declare whisper.cpp $whisper_version; was nodejs-whisper changed?" >&2
+  exit 1
 fi

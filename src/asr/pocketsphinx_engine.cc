@@ -232,14 +232,4 @@ const std::string& PocketsphinxEngine::search_for(const std::vector<std::string>
   return default_search;
 }
 
-std::string Transcript::text() const {
-  std::string joined;
-  for (const auto& segment : segments) {
-    if (segment.text.empty()) continue;
-    if (!joined.empty()) joined += ' ';
-    joined += segment.text;
-  }
-  return joined;
-}
-
 }  // namespace sts::asr

@@ -81,6 +81,16 @@ DubbingPipeline::DubbingPipeline(std::string name, PipelineSettings settings, En
       hook_(std::move(hook)),
       pairs_(pairs_for(engines_)) {}
 
+util::Json DubbingPipeline::engines() const {
+  util::Json engines = util::Json::object();
+  if (engines_.asr) {
+    engines["asr"] = {{"engine", engines_.asr->name()},
+                      {"model", engines_.asr->model()},
+                      {"languages", engines_.asr->languages()}};
+  }
+  return engines;
+}
+
 FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& control) const {
   FragmentResult result;
   result.asr_model = engines_.asr ? std::string(engines_.asr->model()) : "echo";

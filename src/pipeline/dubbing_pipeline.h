@@ -30,6 +30,7 @@ class DubbingPipeline final : public Pipeline {
 
   std::string_view name() const override { return name_; }
   const std::vector<LanguagePair>& language_pairs() const override { return pairs_; }
+  util::Json engines() const override;
   FragmentResult process(const FragmentJob& job, JobControl& control) const override;
 
  private:

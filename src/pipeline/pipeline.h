@@ -38,6 +38,9 @@ class Pipeline {
   virtual ~Pipeline() = default;
   virtual std::string_view name() const = 0;
   virtual const std::vector<LanguagePair>& language_pairs() const = 0;
+  // The engines behind each stage, for stream:ready capabilities: {"asr": {engine,
+  // model, languages}, ...}; stages that echo are absent.
+  virtual util::Json engines() const = 0;
   // Never throws: every failure is a failed result naming its stage.
   virtual FragmentResult process(const FragmentJob& job, JobControl& control) const = 0;
 

@@ -239,6 +239,7 @@ Json StsService::capabilities() const {
           {"language_pairs", std::move(pairs)},
           {"voices", catalog_.names()},
           {"pipeline", pipeline_.name()},
+          {"engines", pipeline_.engines()},
           {"max_fragment_bytes", settings_.max_fragment_bytes}};
 }
 

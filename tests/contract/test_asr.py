@@ -63,6 +63,8 @@ async def test_speech_is_transcribed_with_stream_absolute_segments(start_server)
     worker = await Worker(server).connect()
     ready = await worker.init(config=_config("wav"))
     assert ready["capabilities"]["pipeline"] == "asr"
+    assert ready["capabilities"]["engines"]["asr"] == {
+        "engine": "pocketsphinx", "model": "pocketsphinx-en-us", "languages": ["en"]}
     manifest = program_manifest()["fragments"]
     # Fragment 7 holds "go forward ten meters" (cmu_goforward), heard without error by
     # the baseline; it is sent as sequence 7 so its timeline offset is 7 x 6000 ms.
@@ -97,15 +99,22 @@ async def test_a_language_the_engine_cannot_hear_is_refused_at_init(start_server
     assert error["code"] == "UNSUPPORTED_LANGUAGE_PAIR"
 
 
-def test_a_missing_model_fails_start_up_naming_the_path(tmp_path):
+@pytest.mark.parametrize("engine, model", [("pocketsphinx", "no-such-folder"), ("whisper", "no-such-model.bin"),
+                                           ("whisper", "corrupt.bin")])
+def test_a_model_that_does_not_load_fails_start_up_naming_the_path(tmp_path, engine, model):
     binary = os.environ.get("STS_CONTRACT_SERVER")
     if not binary:
         pytest.skip("set STS_CONTRACT_SERVER")
-    missing = tmp_path / "no-such-model"
-    env = {**os.environ, **ASR_ENV, "ASR_MODEL_PATH": str(missing)}
+    engines = subprocess.run([binary, "--help"], capture_output=True, text=True, check=True).stdout
+    if engine not in engines:
+        pytest.skip(f"this build has no {engine} engine")
+    path = tmp_path / model
+    if model == "corrupt.bin":
+        path.write_bytes(b"lmgg" + bytes(range(256)) * 16)
+    env = {**os.environ, **ASR_ENV, "ASR_ENGINE": engine, "ASR_MODEL_PATH": str(path)}
     done = subprocess.run([binary, "--port", "0"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
-    assert "MODEL_LOAD_FAILED" in done.stderr and str(missing) in done.stderr, done.stderr
+    assert "MODEL_LOAD_FAILED" in done.stderr and str(path) in done.stderr, done.stderr
 
 
 def _config(fmt):
