@@ -25,6 +25,11 @@ constexpr float kDomainWeight = 0.1F;  // pocketsphinx's default -frate
 // translation get phrase-sized pieces rather than one run-on line.
 constexpr int kSegmentPauseFrames = 40;
 
+// The name ps_init gives the search built from -lm (PS_DEFAULT_SEARCH, in a header the
+// library does not install). Asking with ps_get_search() would leak an iterator in
+// this pocketsphinx version.
+constexpr const char* kDefaultSearch = "_default";
+
 bool is_filler(std::string_view word) {
   return word.empty() || word.front() == '<' || word.front() == '[' || word.starts_with("++");
 }
@@ -39,7 +44,6 @@ std::string_view spelling(std::string_view word) {
 
 struct PocketsphinxEngine::Decoder {
   ps_decoder_t* ps = nullptr;
-  std::string default_search;
   ~Decoder() {
     if (ps) ps_free(ps);
   }
@@ -102,14 +106,12 @@ PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
     decoder->ps = ps_init(config);
     cmd_ln_free_r(config);
     if (!decoder->ps) throw ModelLoadError("pocketsphinx could not load the model in " + root.string());
-    decoder->default_search = ps_get_search(decoder->ps);
-    add_domains(*decoder, settings.domains_dir, lm);
+    add_domains(*decoder, settings.domains_dir);
     idle_.push_back(std::move(decoder));
   }
 }
 
-void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domains_dir,
-                                     const std::filesystem::path& base_lm) {
+void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domains_dir) {
   namespace fs = std::filesystem;
   std::error_code error;
   if (domains_dir.empty() || !fs::is_directory(domains_dir, error)) return;
@@ -121,25 +123,32 @@ void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domain
   ps_decoder_t* ps = decoder.ps;
   cmd_ln_t* config = ps_get_config(ps);
   logmath_t* logmath = ps_get_logmath(ps);
+  // One more copy of the general model (25 MB) per decoder, shared by its domains: the
+  // decoder's own copy cannot serve, the search it belongs to has already scaled it
+  // by the language weight. Each set holds a reference; ours goes at the end.
+  ngram_model_t* general = ngram_model_read(config, cmd_ln_str_r(config, "-lm"), NGRAM_AUTO, logmath);
+  if (!general) throw ModelLoadError("pocketsphinx could not read its language model again for the domains");
+  struct Release {
+    ngram_model_t* model;
+    ~Release() { ngram_model_free(model); }
+  } release_general{general};
   for (const auto& list : lists) {
     const auto words = domain_words(list, ps);
     if (words.empty()) continue;
     const std::string domain = list.stem().string();
     const auto arpa = write_unigram_arpa(words, fs::temp_directory_path() / ("sts-asr-domain-" + domain + "-" +
                                                                               std::to_string(::getpid()) + ".arpa"));
-    ngram_model_t* models[2] = {ngram_model_read(config, base_lm.c_str(), NGRAM_AUTO, logmath),
-                                ngram_model_read(config, arpa.c_str(), NGRAM_ARPA, logmath)};
+    ngram_model_t* domain_model = ngram_model_read(config, arpa.c_str(), NGRAM_ARPA, logmath);
     fs::remove(arpa, error);
-    if (!models[0] || !models[1]) {
-      for (ngram_model_t* model : models) {
-        if (model) ngram_model_free(model);
-      }
+    if (!domain_model) {
       throw ModelLoadError("pocketsphinx could not build the language model for domain list " + list.string());
     }
-    char base_name[] = "base", domain_name[] = "domain";
-    char* names[2] = {base_name, domain_name};
+    ngram_model_t* models[2] = {general, domain_model};
+    char general_name[] = "general", domain_name[] = "domain";
+    char* names[2] = {general_name, domain_name};
     const float32 weights[2] = {1 - kDomainWeight, kDomainWeight};
     ngram_model_t* interpolated = ngram_model_set_init(config, models, names, weights, 2);
+    ngram_model_free(domain_model);
     const int added = interpolated ? ps_set_lm(ps, domain.c_str(), interpolated) : -1;
     if (interpolated) ngram_model_free(interpolated);  // the search holds its own reference
     if (added < 0) throw ModelLoadError("pocketsphinx could not add the search for domain list " + list.string());
@@ -179,7 +188,7 @@ tl::expected<Transcript, Failure> PocketsphinxEngine::recognise(const audio::Pcm
     ~Return() { engine.give_back(std::move(decoder)); }
   } give_back_on_exit{*this, decoder};
   ps_decoder_t* ps = decoder->ps;
-  if (ps_set_search(ps, search_for(request.domain_hints, decoder->default_search).c_str()) < 0)
+  if (ps_set_search(ps, search_for(request.domain_hints)) < 0)
     return tl::unexpected(Failure{"MODEL_ERROR", "pocketsphinx could not select its search"});
 
   if (ps_start_utt(ps) < 0 ||
@@ -223,13 +232,12 @@ tl::expected<Transcript, Failure> PocketsphinxEngine::recognise(const audio::Pcm
   return transcript;
 }
 
-const std::string& PocketsphinxEngine::search_for(const std::vector<std::string>& hints,
-                                                 const std::string& default_search) const {
+const char* PocketsphinxEngine::search_for(const std::vector<std::string>& hints) const {
   for (const auto& hint : hints) {
     const auto domain = std::find(domains_.begin(), domains_.end(), hint);
-    if (domain != domains_.end()) return *domain;
+    if (domain != domains_.end()) return domain->c_str();
   }
-  return default_search;
+  return kDefaultSearch;
 }
 
 }  // namespace sts::asr

@@ -13,7 +13,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,8 +45,8 @@ class PocketsphinxEngine final : public Engine {
  private:
   std::unique_ptr<Decoder> borrow() const;
   void give_back(std::unique_ptr<Decoder> decoder) const;
-  void add_domains(Decoder& decoder, const std::string& domains_dir, const std::filesystem::path& base_lm);
-  const std::string& search_for(const std::vector<std::string>& hints, const std::string& default_search) const;
+  void add_domains(Decoder& decoder, const std::string& domains_dir);
+  const char* search_for(const std::vector<std::string>& hints) const;
 
   std::string model_;
   std::vector<std::string> languages_{"en"};

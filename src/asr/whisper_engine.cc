@@ -63,7 +63,7 @@ void route_whisper_logs_once() {
 }
 
 ModelLoadError load_error(const std::string& path, std::string_view reason) {
-  return ModelLoadError("MODEL_LOAD_FAILED: cannot load whisper model '" + path + "': " + std::string(reason));
+  return ModelLoadError("cannot load whisper model '" + path + "': " + std::string(reason));
 }
 
 // Before whisper.cpp sees the path: its own message for a missing file is one line
