@@ -91,6 +91,23 @@ async def test_metadata_pts_places_segments_on_the_clients_timeline(start_server
     assert all(90000 <= s["start_ms"] < s["end_ms"] <= 91000 for s in segments), segments
 
 
+async def test_domain_hints_from_stream_init_bias_recognition(start_server):
+    server = start_server(**ASR_ENV)
+    with open(os.path.join(DATA_DIR, "speech", "en", "astwb_vm-invalid-password.wav"), "rb") as f:
+        prompt = f.read()  # 16 kHz mono: a WAV says so itself, the declaration is overruled
+    transcripts = {}
+    for hints in ([], ["telephony"]):
+        worker = await Worker(server, stream_id=f"hints-{len(hints)}").connect()
+        await worker.init(config={**_config("wav"), "domain_hints": hints})
+        processed = await transcribe(worker, 0, prompt, "wav", 5672)
+        assert processed["status"] == "success", processed.get("error")
+        transcripts[tuple(hints)] = processed["transcript"]
+        await worker.close()
+    assert "password" not in transcripts[()]
+    assert transcripts[("telephony",)] == (
+        "that password does not meet the minimum requirements for this mailbox please try again")
+
+
 async def test_a_language_the_engine_cannot_hear_is_refused_at_init(start_server):
     server = start_server(**ASR_ENV)
     worker = await Worker(server).connect()
