@@ -1,0 +1,55 @@
+// Machine translation behind one small interface. An engine is created once at
+// start-up and shared by every stream: translate() is called from many compute
+// threads at once and must be safe to call concurrently.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tl/expected.hpp>
+#include <utility>
+#include <vector>
+
+namespace sts::translation {
+
+struct Request {
+  std::vector<std::string> sentences;  // translated one for one, in order
+  std::string source_language;         // ISO 639-1, lower case
+  std::string target_language;
+  std::optional<std::string> formality;    // "more" | "less" | "prefer_more" | "prefer_less"
+  std::optional<std::string> glossary_id;  // an engine-side glossary
+  // Past this the call gives up with TIMEOUT; the fragment's own deadline bounds it.
+  std::chrono::milliseconds timeout{5000};
+};
+
+// PROTOCOL.md §4, translation stage: TRANSLATION_API_UNAVAILABLE, RATE_LIMIT_EXCEEDED,
+// QUOTA_EXCEEDED, AUTH_FAILED, TIMEOUT, or another code for what only the engine
+// knows (a rejected request). `retryable` follows the code table.
+struct Failure {
+  std::string code;
+  std::string message;
+  bool retryable = false;
+};
+
+using LanguagePair = std::pair<std::string, std::string>;
+
+class Translator {
+ public:
+  virtual ~Translator() = default;
+  virtual std::string_view name() const = 0;   // "apertium", "deepl"
+  virtual std::string_view model() const = 0;  // what metadata.translation_model reports
+  virtual const std::vector<LanguagePair>& pairs() const = 0;
+  // Returns exactly one translation per request sentence.
+  virtual tl::expected<std::vector<std::string>, Failure> translate(const Request& request) const = 0;
+};
+
+// Thrown by engine constructors when the engine cannot start (no apertium pair
+// installed, no API key); the server reports it at start-up and exits.
+class EngineStartError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace sts::translation
