@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""A local stand-in for DeepL API v2 /translate, scriptable by tests.
+
+Uses Debian's python3-aiohttp 3.8, so run it with /usr/bin/python3:
+
+    /usr/bin/python3 tests/doubles/deepl_double.py [--port N] [--host ADDR]
+        [--auth-key KEY]
+
+Prints "listening on port N" once the socket is bound (port 0 = any free), and
+nothing after that. Point the server at it with DEEPL_API_URL=http://127.0.0.1:N.
+
+POST /v2/translate, as DeepL: a JSON or form-encoded body with "text" (one or
+more), "target_lang", optional "source_lang", "formality", "glossary_id";
+"Authorization: DeepL-Auth-Key KEY" or 403 {"message": ...}; an unknown
+language or formality is a 400 {"message": ...}. EN->ES is translated word by
+word from a small dictionary (unknown words stay as they are); any other pair
+becomes "[TARGET] text". Every answer is deterministic.
+
+Test control (not DeepL's):
+  POST /_control {"status": 429, "delay_ms": 0, "body": "raw", "message": "m",
+                  "content_type": "...", "close": false, "times": 1}
+      queues a script for the next `times` /v2/translate requests (scripts run
+      in order). Every field is optional: status 200 translates as usual, any
+      other status answers DeepL's error shape {"message": message or the
+      reason phrase}; "body" replaces the whole body verbatim; "delay_ms"
+      waits first (past a client's timeout: an answer that never comes);
+      "close" drops the connection without answering.
+  POST /_reset        forgets scripts, counters and the last request.
+  GET  /_stats        {"connections": n, "requests": m}: TCP connections that
+                      carried /v2/translate requests, and those requests.
+  GET  /_last         the last /v2/translate request: {"content_type",
+                      "user_agent", "authorization", "params"} ({} before one).
+"""
+
+import argparse
+import asyncio
+import collections
+import functools
+import json
+import re
+import socket
+import sys
+from http import HTTPStatus
+
+from aiohttp import web
+
+TARGETS = {
+    'AR', 'BG', 'CS', 'DA', 'DE', 'EL', 'EN', 'EN-GB', 'EN-US', 'ES', 'ET', 'FI', 'FR', 'HU', 'ID', 'IT',
+    'JA', 'KO', 'LT', 'LV', 'NB', 'NL', 'PL', 'PT', 'PT-BR', 'PT-PT', 'RO', 'RU', 'SK', 'SL', 'SV', 'TR',
+    'UK', 'ZH', 'ZH-HANS', 'ZH-HANT'}
+SOURCES = {t for t in TARGETS if '-' not in t}
+FORMALITIES = {'default', 'more', 'less', 'prefer_more', 'prefer_less'}
+
+EN_ES = {
+    'hello': 'hola', 'world': 'mundo', 'good': 'buenos', 'morning': 'días', 'night': 'noche',
+    'the': 'el', 'a': 'un', 'is': 'es', 'are': 'son', 'and': 'y', 'or': 'o', 'not': 'no',
+    'yes': 'sí', 'no': 'no', 'thank': 'gracias', 'you': 'tú', 'i': 'yo', 'we': 'nosotros',
+    'it': 'eso', 'this': 'esto', 'that': 'eso', 'today': 'hoy', 'tomorrow': 'mañana',
+    'game': 'partido', 'team': 'equipo', 'goal': 'gol', 'ball': 'balón', 'wins': 'gana',
+    'score': 'marcador', 'time': 'tiempo', 'very': 'muy', 'fast': 'rápido', 'now': 'ahora',
+    'what': 'qué', 'great': 'genial', 'play': 'jugada', 'friend': 'amigo', 'house': 'casa'}
+
+WORD = re.compile(r"[A-Za-z']+")
+
+
+def translate_text(text, source, target):
+    if source in ('', 'EN') and target == 'ES':
+        def word(match):
+            original = match.group(0)
+            spanish = EN_ES.get(original.lower())
+            if spanish is None:
+                return original
+            return spanish[0].upper() + spanish[1:] if original[0].isupper() else spanish
+        return WORD.sub(word, text)
+    return f'[{target}] {text}'
+
+
+# UTF-8 as it is, like DeepL, rather than \u escapes.
+json_response = functools.partial(web.json_response, dumps=functools.partial(json.dumps, ensure_ascii=False))
+
+
+def deepl_error(status, message):
+    return json_response({'message': message}, status=status)
+
+
+class Double:
+    def __init__(self, auth_key):
+        self.auth_key = auth_key
+        self.scripts = collections.deque()
+        self.reset()
+
+    def reset(self):
+        self.scripts.clear()
+        self.requests = 0
+        self.transports = set()  # held, so no two connections share an identity
+        self.last = {}
+
+    async def read_params(self, request):
+        """DeepL's parameters from a JSON or a form-encoded body, or None."""
+        if request.content_type == 'application/json':
+            try:
+                params = await request.json()
+            except ValueError:
+                return None
+            if not isinstance(params, dict):
+                return None
+            text = params.get('text')
+            if isinstance(text, str):
+                params['text'] = [text]
+            return params
+        form = await request.post()
+        params = {key: form.get(key) for key in form.keys()}
+        params['text'] = form.getall('text', [])
+        return params
+
+    async def translate(self, request):
+        self.requests += 1
+        self.transports.add(request.transport)
+        params = await self.read_params(request)
+        self.last = {
+            'content_type': request.content_type,
+            'user_agent': request.headers.get('User-Agent', ''),
+            'authorization': request.headers.get('Authorization', ''),
+            'params': params,
+        }
+        if self.scripts:
+            return await self.scripted(request, params)
+        if request.headers.get('Authorization') != f'DeepL-Auth-Key {self.auth_key}':
+            return deepl_error(403, 'Authorization failure, check auth_key')
+        return self.answer(params)
+
+    async def scripted(self, request, params):
+        script = self.scripts[0]
+        script['times'] -= 1
+        if script['times'] <= 0:
+            self.scripts.popleft()
+        if script.get('delay_ms', 0) > 0:
+            await asyncio.sleep(script['delay_ms'] / 1000)
+        if script.get('close'):
+            request.transport.close()
+            return web.Response()  # never sent: the connection is gone
+        status = script.get('status', 200)
+        if 'body' in script:
+            return web.Response(status=status, text=script['body'],
+                                content_type=script.get('content_type', 'application/json'))
+        if status != 200:
+            try:
+                reason = HTTPStatus(status).phrase
+            except ValueError:  # DeepL's own 456
+                reason = 'Quota exceeded'
+            return deepl_error(status, script.get('message', reason))
+        return self.answer(params)
+
+    def answer(self, params):
+        if params is None:
+            return deepl_error(400, 'Invalid request body')
+        texts = params.get('text')
+        if not texts or not all(isinstance(t, str) for t in texts):
+            return deepl_error(400, "Parameter 'text' not specified.")
+        target = str(params.get('target_lang', '')).upper()
+        source = str(params.get('source_lang', '') or '').upper()
+        if target not in TARGETS:
+            return deepl_error(400, "Value for 'target_lang' not supported.")
+        if source and source not in SOURCES:
+            return deepl_error(400, "Value for 'source_lang' not supported.")
+        formality = params.get('formality')
+        if formality is not None and formality not in FORMALITIES:
+            return deepl_error(400, "Value for 'formality' not supported.")
+        return json_response({'translations': [
+            {'detected_source_language': source or 'EN', 'text': translate_text(t, source, target.split('-')[0])}
+            for t in texts]})
+
+    async def control(self, request):
+        script = await request.json()
+        script['times'] = int(script.get('times', 1))
+        if script['times'] > 0:
+            self.scripts.append(script)
+        return web.json_response({'queued': len(self.scripts)})
+
+    async def reset_all(self, request):
+        self.reset()
+        return web.json_response({})
+
+    async def stats(self, request):
+        return web.json_response({'connections': len(self.transports), 'requests': self.requests})
+
+    async def last_request(self, request):
+        return web.json_response(self.last)
+
+
+def build_app(auth_key):
+    double = Double(auth_key)
+    app = web.Application()
+    app.router.add_post('/v2/translate', double.translate)
+    app.router.add_post('/_control', double.control)
+    app.router.add_post('/_reset', double.reset_all)
+    app.router.add_get('/_stats', double.stats)
+    app.router.add_get('/_last', double.last_request)
+    return app
+
+
+async def serve(app, host, port):
+    # Bound here so that port 0 can be reported as the port the kernel chose.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    print(f'listening on port {sock.getsockname()[1]}', flush=True)
+    await asyncio.Event().wait()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--port', type=int, default=0)
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--auth-key', default='double-key:fx')
+    args = parser.parse_args()
+    try:
+        asyncio.run(serve(build_app(args.auth_key), args.host, args.port))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == '__main__':
+    main()
