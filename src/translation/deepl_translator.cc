@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <new>
 #include <utility>
 
 #include "observability/log.h"
@@ -46,7 +47,8 @@ void init_curl_once() {
   static std::once_flag once;
   // curl_global_init is not thread-safe and must precede every other curl call.
   std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw EngineStartError("deepl: libcurl failed to initialise");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw EngineStartError("deepl: libcurl failed to initialise");
   });
 }
 
@@ -113,7 +115,8 @@ tl::expected<std::vector<std::string>, Failure> parse_translations(std::string_v
     return tl::unexpected(failure("INVALID_RESPONSE", std::move(message), false));
   };
   auto list = json->is_object() ? json->find("translations") : json->end();
-  if (!json->is_object() || list == json->end() || !list->is_array()) return invalid("HTTP 200 without a translations array");
+  if (!json->is_object() || list == json->end() || !list->is_array())
+    return invalid("HTTP 200 without a translations array");
   if (list->size() != expected) {
     return invalid(std::to_string(list->size()) + " translations for " + std::to_string(expected) + " sentences");
   }
@@ -168,7 +171,8 @@ class DeeplTranslator::Connections {
       : url_(url), connect_timeout_(connect_timeout), max_(max) {
     const std::string authorization = "Authorization: DeepL-Auth-Key " + api_key;
     // "Expect:" drops curl's 100-continue round trip before larger bodies.
-    for (const std::string& header : {authorization, std::string("Content-Type: application/json"), std::string("Expect:")}) {
+    for (const std::string& header :
+         {authorization, std::string("Content-Type: application/json"), std::string("Expect:")}) {
       curl_slist* extended = curl_slist_append(headers_, header.c_str());
       if (extended == nullptr) throw std::bad_alloc();
       headers_ = extended;
@@ -235,7 +239,8 @@ class DeeplTranslator::Connections {
 };
 
 DeeplTranslator::DeeplTranslator(DeeplSettings settings) : settings_(std::move(settings)), pairs_(all_pairs()) {
-  if (settings_.api_key.empty()) throw EngineStartError("deepl: DEEPL_API_KEY is empty; the deepl translator needs a key");
+  if (settings_.api_key.empty())
+    throw EngineStartError("deepl: DEEPL_API_KEY is empty; the deepl translator needs a key");
   if (settings_.max_connections < 1) throw EngineStartError("deepl: max_connections must be at least 1");
   init_curl_once();
   const std::string base = deepl_base_url(settings_);
@@ -256,7 +261,8 @@ tl::expected<std::vector<std::string>, Failure> DeeplTranslator::translate(const
   util::Json body = {{"text", request.sentences}, {"target_lang", deepl_target_language(request.target_language)}};
   if (!request.source_language.empty()) body["source_lang"] = upper(request.source_language);
   if (auto formality = request.formality ? request.formality : settings_.formality) body["formality"] = *formality;
-  if (auto glossary = request.glossary_id ? request.glossary_id : settings_.glossary_id) body["glossary_id"] = *glossary;
+  if (auto glossary = request.glossary_id ? request.glossary_id : settings_.glossary_id)
+    body["glossary_id"] = *glossary;
   const std::string payload = util::to_json(body);
 
   Connections::Handle* handle = connections_->borrow(deadline);

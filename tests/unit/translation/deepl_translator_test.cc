@@ -77,7 +77,8 @@ class DeeplDouble {
     std::string output;
     std::smatch match;
     while (!std::regex_search(output, match, port_line)) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       pollfd ready{out_, POLLIN, 0};
       char chunk[256];
       ssize_t got = 0;
@@ -228,8 +229,7 @@ TEST_P(DeeplStatusTest, MapsTheStatusToItsProtocolCode) {
 INSTANTIATE_TEST_SUITE_P(Statuses, DeeplStatusTest,
                          ::testing::Values(StatusCase{429, "RATE_LIMIT_EXCEEDED", true},
                                            StatusCase{456, "QUOTA_EXCEEDED", false},
-                                           StatusCase{403, "AUTH_FAILED", false},
-                                           StatusCase{401, "AUTH_FAILED", false},
+                                           StatusCase{403, "AUTH_FAILED", false}, StatusCase{401, "AUTH_FAILED", false},
                                            StatusCase{500, "TRANSLATION_API_UNAVAILABLE", true},
                                            StatusCase{503, "TRANSLATION_API_UNAVAILABLE", true},
                                            StatusCase{529, "TRANSLATION_API_UNAVAILABLE", true},
