@@ -1,0 +1,61 @@
+// The `apertium` translator, the offline default: Debian's apertium with whatever
+// language pairs are installed (apertium-eng-spa at least). No process per request:
+// each pair keeps a few long-lived pipelines running in null-flush mode, where every
+// \0-terminated input is translated and answered with a \0 at once. A call borrows a
+// pipeline for its sentences; a pipeline that dies or overruns the call's deadline is
+// killed, the call fails (retryable), and a fresh pipeline takes its place.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "translation/translator.h"
+
+namespace sts::translation {
+
+struct ApertiumSettings {
+  std::string modes_dir = "/usr/share/apertium/modes";  // <src>-<dst>.mode per installed pair
+  int pipelines_per_pair = 1;                           // translations of one pair at once
+};
+
+// The ISO 639-1 code for an apertium language (ISO 639-3), or "" when unknown.
+std::string iso639_1(std::string_view apertium_code);
+
+class ApertiumTranslator final : public Translator {
+ public:
+  // Starts every pipeline. Throws EngineStartError when no pair is installed or a
+  // pipeline does not start.
+  explicit ApertiumTranslator(const ApertiumSettings& settings);
+  ~ApertiumTranslator() override;
+  ApertiumTranslator(const ApertiumTranslator&) = delete;
+  ApertiumTranslator& operator=(const ApertiumTranslator&) = delete;
+
+  std::string_view name() const override { return "apertium"; }
+  std::string_view model() const override { return "apertium"; }
+  const std::vector<LanguagePair>& pairs() const override { return pairs_; }
+  tl::expected<std::vector<std::string>, Failure> translate(const Request& request) const override;
+
+  // The process groups of the running pipelines: tests kill them to check recovery.
+  std::vector<int> process_groups() const;
+
+  class Pipeline;
+
+ private:
+  struct Pair {
+    std::string command;  // the shell pipeline, from the pair's mode file
+    std::mutex mutex;
+    std::condition_variable returned;
+    std::vector<std::unique_ptr<Pipeline>> idle;
+    std::vector<Pipeline*> all;
+  };
+
+  std::vector<LanguagePair> pairs_;
+  std::map<LanguagePair, std::unique_ptr<Pair>> by_pair_;
+};
+
+}  // namespace sts::translation

@@ -1,0 +1,30 @@
+// The translators this build has, by the name TRANSLATION_ENGINE selects. There is
+// no fallback from one to another: a DeepL outage fails fragments (retryably), it
+// does not quietly switch to apertium.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "translation/translator.h"
+
+namespace sts::translation {
+
+struct EngineSettings {
+  std::string engine = "apertium";
+  std::string deepl_api_key;  // DEEPL_API_KEY
+  std::string deepl_api_url;  // DEEPL_API_URL; empty: DeepL's own, by the key
+  std::optional<std::string> formality;
+  std::optional<std::string> glossary_id;
+  std::chrono::milliseconds timeout{5000};  // per call
+  int concurrency = 1;                      // calls that may run at once: the compute pool's size
+};
+
+std::vector<std::string> engine_names();
+// Throws EngineStartError for an unknown engine or one that cannot start.
+std::unique_ptr<Translator> make_translator(const EngineSettings& settings);
+
+}  // namespace sts::translation
