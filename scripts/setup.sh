@@ -16,6 +16,8 @@ apt_packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev librubberband-dev
   # ASR: pocketsphinx with its en-us model (the embedded default), sclite for WER
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us sctk
+  # MT: apertium with the English-Spanish pair (the offline default), nltk for BLEU
+  apertium apertium-eng-spa python3-nltk
   # translation: DeepL over HTTPS
   libcurl4-openssl-dev
   # C++ tests and benchmarks

@@ -64,7 +64,7 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
       {"HOST", "--host", "address to listen on (default 0.0.0.0)", text(&Config::host)},
       {"PORT", "--port", "TCP port for Socket.IO and HTTP; 0 picks a free one (default 8000)",
        integer(&Config::port, 0, 65535)},
-      {"STS_PIPELINE", "--pipeline", "fragment pipeline (default echo)",
+      {"STS_PIPELINE", "--pipeline", "fragment pipeline: " + pipeline_names + " (default echo)",
        [pipelines, pipeline_names](Config& config, const std::string& value) -> tl::expected<void, std::string> {
          for (const auto& name : pipelines) {
            if (name == value) {
@@ -124,6 +124,35 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        text(&Config::asr_domains_path)},
       {"ASR_THREADS", "--asr-threads", "threads per decode, for engines that use more than one (default 1)",
        integer(&Config::asr_threads, 1, 256)},
+      {"TRANSLATION_ENGINE", "--translation-engine",
+       "translator for pipeline dub: " + join(translation::engine_names(), " | ") + " (default apertium)",
+       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         const auto names = translation::engine_names();
+         if (std::find(names.begin(), names.end(), value) == names.end()) return tl::unexpected(join(names, " | "));
+         config.translation_engine = value;
+         return {};
+       }},
+      {"DEEPL_API_KEY", nullptr, "DeepL API key; one ending in :fx uses DeepL API Free (env only: flags show in ps)",
+       text(&Config::deepl_api_key)},
+      {"DEEPL_API_URL", "--deepl-api-url", "DeepL base URL (default: DeepL's, chosen by the key)",
+       text(&Config::deepl_api_url)},
+      {"DEEPL_FORMALITY", "--deepl-formality", "more | less | prefer_more | prefer_less (default: DeepL's)",
+       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         for (const char* allowed : {"more", "less", "prefer_more", "prefer_less", "default"}) {
+           if (value == allowed) {
+             config.deepl_formality = value;
+             return {};
+           }
+         }
+         return tl::unexpected(std::string("more | less | prefer_more | prefer_less | default"));
+       }},
+      {"DEEPL_GLOSSARY_ID", "--deepl-glossary-id", "a DeepL glossary for the stream language pair",
+       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         if (!value.empty()) config.deepl_glossary_id = value;
+         return {};
+       }},
+      {"TRANSLATION_TIMEOUT_MS", "--translation-timeout-ms", "longest translation call (default 5000)",
+       integer(&Config::translation_timeout_ms, 100, 60000)},
       {"LOG_LEVEL", "--log-level", "debug | info | warning | error (default info)",
        [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
          const auto level = observability::parse_log_level(value);

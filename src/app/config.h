@@ -36,6 +36,12 @@ struct Config {
   std::string asr_model_path;  // empty: the engine's default
   std::string asr_domains_path = STS_SHARE_DIR "/asr/domains";
   int asr_threads = 1;
+  std::string translation_engine = "apertium";
+  std::string deepl_api_key;
+  std::string deepl_api_url;
+  std::optional<std::string> deepl_formality;
+  std::optional<std::string> deepl_glossary_id;
+  int translation_timeout_ms = 5000;
   observability::LogLevel log_level = observability::LogLevel::info;
   int network_threads = 2;
   int compute_threads = 0;  // 0: one per core

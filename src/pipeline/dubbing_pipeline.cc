@@ -1,10 +1,12 @@
 #include "pipeline/dubbing_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
 #include "asr/engines.h"
 #include "asr/vad.h"
+#include "translation/engines.h"
 #include "audio/codec.h"
 #include "pipeline/duration.h"
 
@@ -65,10 +67,19 @@ audio::PcmBuffer silence(int sample_rate_hz, int channels, std::int64_t frames) 
 
 StageError asr_error(const asr::Failure& failure) { return stage_error(Stage::asr, failure.code, failure.message); }
 
+// What the engines can do together: the translator's pairs whose source the ASR
+// engine hears.
 std::vector<LanguagePair> pairs_for(const Engines& engines) {
   if (!engines.asr) return {{"en", "es"}};
+  const auto& heard = engines.asr->languages();
   std::vector<LanguagePair> pairs;
-  for (const auto& language : engines.asr->languages()) pairs.emplace_back(language, "es");
+  if (!engines.translator) {
+    for (const auto& language : heard) pairs.emplace_back(language, "es");
+    return pairs;
+  }
+  for (const auto& pair : engines.translator->pairs()) {
+    if (std::find(heard.begin(), heard.end(), pair.first) != heard.end()) pairs.push_back(pair);
+  }
   return pairs;
 }
 
@@ -88,13 +99,17 @@ util::Json DubbingPipeline::engines() const {
                       {"model", engines_.asr->model()},
                       {"languages", engines_.asr->languages()}};
   }
+  if (engines_.translator) {
+    engines["translation"] = {{"engine", engines_.translator->name()}, {"model", engines_.translator->model()}};
+  }
   return engines;
 }
 
 FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& control) const {
   FragmentResult result;
   result.asr_model = engines_.asr ? std::string(engines_.asr->model()) : "echo";
-  result.translation_model = result.tts_model = "echo";
+  result.translation_model = engines_.translator ? std::string(engines_.translator->model()) : "echo";
+  result.tts_model = "echo";
   StageRunner runner(job, control, hook_, result);
   const StreamSpec& stream = *job.stream;
   audio::PcmBuffer original;
@@ -136,7 +151,26 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
   // of the original's length, or the original itself. Echo has no ears and always dubs.
   const bool dub = !engines_.asr || (speech && !result.transcript.empty());
   const bool done =
-      (!dub || runner.run(Stage::translation, [] { return tl::expected<void, StageError>(); })) &&
+      (!dub || runner.run(Stage::translation, [&]() -> tl::expected<void, StageError> {
+        if (!engines_.translator) return {};
+        translation::Request request;
+        for (const auto& segment : result.segments) request.sentences.push_back(segment.text);
+        request.source_language = stream.source_language;
+        request.target_language = stream.target_language;
+        request.timeout = settings_.translation.timeout;
+        auto translated = engines_.translator->translate(request);
+        if (!translated) {
+          auto& failure = translated.error();
+          return tl::unexpected(StageError{std::string(stage_name(Stage::translation)), std::move(failure.code),
+                                           std::move(failure.message), failure.retryable});
+        }
+        for (const auto& sentence : *translated) {
+          if (sentence.empty()) continue;
+          if (!result.translated_text.empty()) result.translated_text += ' ';
+          result.translated_text += sentence;
+        }
+        return {};
+      })) &&
       (!dub || runner.run(Stage::tts,
                           [&]() -> tl::expected<void, StageError> {
                             // The "synthesised speech" is the input, in the stream's rate and layout.
@@ -177,8 +211,9 @@ PipelineRegistry builtin_pipelines() {
   registry.emplace("echo", [](const PipelineSettings& settings) {
     return std::make_unique<DubbingPipeline>("echo", settings, Engines{});
   });
-  registry.emplace("asr", [](const PipelineSettings& settings) {
-    return std::make_unique<DubbingPipeline>("asr", settings, Engines{asr::make_engine(settings.asr)});
+  registry.emplace("dub", [](const PipelineSettings& settings) {
+    return std::make_unique<DubbingPipeline>(
+        "dub", settings, Engines{asr::make_engine(settings.asr), translation::make_translator(settings.translation)});
   });
   return registry;
 }

@@ -2,9 +2,10 @@
 // stage timed. Engines plug in; a stage without one echoes:
 // - "echo" (--pipeline echo) has no engines: transcript and translation are empty and
 //   the "dubbed" audio is the input. Workers test their integration with it, no models.
-// - "asr" runs voice activity detection and the ASR engine (ASR_ENGINE); fragments
-//   without speech skip ASR, MT and TTS and return silence (or the original, per
-//   FALLBACK_MODE); with speech, translation and TTS still echo until their engines land.
+// - "dub" runs voice activity detection, the ASR engine (ASR_ENGINE) and the
+//   translator (TRANSLATION_ENGINE); fragments without speech skip ASR, MT and TTS and
+//   return silence (or the original, per FALLBACK_MODE). TTS still echoes the input
+//   until its engines land.
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 #include <tl/expected.hpp>
 
 #include "asr/engine.h"
+#include "translation/translator.h"
 #include "pipeline/pipeline.h"
 
 namespace sts::pipeline {
@@ -21,7 +23,8 @@ namespace sts::pipeline {
 using StageHook = std::function<tl::expected<void, StageError>(Stage, const FragmentJob&, JobControl&)>;
 
 struct Engines {
-  std::unique_ptr<asr::Engine> asr;  // null: echo
+  std::unique_ptr<asr::Engine> asr;                   // null: echo
+  std::unique_ptr<translation::Translator> translator;  // null: echo
 };
 
 class DubbingPipeline final : public Pipeline {

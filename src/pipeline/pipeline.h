@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "asr/engines.h"
+#include "translation/engines.h"
 #include "pipeline/fragment.h"
 
 namespace sts::pipeline {
@@ -29,6 +30,7 @@ struct PipelineSettings {
   double speed_min = 0.85;
   double speed_max = 1.35;
   asr::EngineSettings asr;  // for pipelines that recognise speech
+  translation::EngineSettings translation;
 };
 
 using LanguagePair = std::pair<std::string, std::string>;

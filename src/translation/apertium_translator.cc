@@ -127,6 +127,7 @@ class ApertiumTranslator::Pipeline {
   // One sentence in, its translation out, within the deadline. Any failure leaves
   // the pipeline restarted, so the next call meets a fresh one.
   tl::expected<std::string, Failure> translate(std::string_view sentence, Clock::time_point deadline) {
+    observability::log_debug("apertium translating", {{"process_group", pid_.load()}, {"bytes", sentence.size()}});
     auto result = exchange(escape(sentence), deadline);
     if (!result) {
       stop();
@@ -209,6 +210,7 @@ class ApertiumTranslator::Pipeline {
     to_child_ = to[0];
     from_child_ = from[0];
     pid_ = pid;
+    observability::log_info("apertium pipeline started", {{"process_group", pid}});
   }
 
   void stop() {

@@ -1,4 +1,4 @@
-"""The "asr" pipeline through the real server (PROTOCOL.md §3 "Silence / no speech",
+"""The "dub" pipeline's ASR through the real server (PROTOCOL.md §3 "Silence / no speech",
 assets): voice activity detection keeps silence, noise and music away from ASR, MT
 and TTS; speech comes back transcribed with stream-absolute segment times."""
 import base64
@@ -10,7 +10,7 @@ import pytest
 from wire_audio import describe
 from worker import DATA_DIR, Worker, program_fragment, program_manifest
 
-ASR_ENV = {"STS_PIPELINE": "asr", "ASR_ENGINE": "pocketsphinx"}
+ASR_ENV = {"STS_PIPELINE": "dub", "ASR_ENGINE": "pocketsphinx"}
 
 
 def edge(name):
@@ -62,9 +62,10 @@ async def test_speech_is_transcribed_with_stream_absolute_segments(start_server)
     server = start_server(**ASR_ENV)
     worker = await Worker(server).connect()
     ready = await worker.init(config=_config("wav"))
-    assert ready["capabilities"]["pipeline"] == "asr"
+    assert ready["capabilities"]["pipeline"] == "dub"
     assert ready["capabilities"]["engines"]["asr"] == {
         "engine": "pocketsphinx", "model": "pocketsphinx-en-us", "languages": ["en"]}
+    assert ready["capabilities"]["engines"]["translation"] == {"engine": "apertium", "model": "apertium"}
     manifest = program_manifest()["fragments"]
     # Fragment 7 holds "go forward ten meters" (cmu_goforward), heard without error by
     # the baseline; it is sent as sequence 7 so its timeline offset is 7 x 6000 ms.

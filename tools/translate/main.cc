@@ -11,10 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "observability/log.h"
 #include "translation/engines.h"
 
 int main(int argc, char** argv) {
   using namespace sts;
+  observability::set_log_level(observability::LogLevel::warning);  // stderr carries the timing
   translation::EngineSettings settings;
   std::string source = "en", target = "es";
   int repeat = 1;
