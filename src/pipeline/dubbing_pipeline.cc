@@ -100,7 +100,12 @@ util::Json DubbingPipeline::engines() const {
                       {"languages", engines_.asr->languages()}};
   }
   if (engines_.translator) {
-    engines["translation"] = {{"engine", engines_.translator->name()}, {"model", engines_.translator->model()}};
+    // Every installed pair, not only those the ASR engine can feed: operators see what
+    // a Spanish (or other) recogniser would unlock.
+    util::Json pairs = util::Json::array();
+    for (const auto& [source, target] : engines_.translator->pairs()) pairs.push_back(source + "-" + target);
+    engines["translation"] = {
+        {"engine", engines_.translator->name()}, {"model", engines_.translator->model()}, {"pairs", pairs}};
   }
   return engines;
 }

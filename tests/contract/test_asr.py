@@ -65,7 +65,10 @@ async def test_speech_is_transcribed_with_stream_absolute_segments(start_server)
     assert ready["capabilities"]["pipeline"] == "dub"
     assert ready["capabilities"]["engines"]["asr"] == {
         "engine": "pocketsphinx", "model": "pocketsphinx-en-us", "languages": ["en"]}
-    assert ready["capabilities"]["engines"]["translation"] == {"engine": "apertium", "model": "apertium"}
+    translation = ready["capabilities"]["engines"]["translation"]
+    assert (translation["engine"], translation["model"]) == ("apertium", "apertium")
+    assert "en-es" in translation["pairs"] and "es-en" in translation["pairs"]
+    assert ready["capabilities"]["language_pairs"] == [{"source": "en", "target": "es"}]
     manifest = program_manifest()["fragments"]
     # Fragment 7 holds "go forward ten meters" (cmu_goforward), heard without error by
     # the baseline; it is sent as sequence 7 so its timeline offset is 7 x 6000 ms.
