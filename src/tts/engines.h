@@ -1,0 +1,24 @@
+// The synthesizers this build has, by the name TTS_ENGINE selects.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tts/synthesizer.h"
+
+namespace sts::tts {
+
+struct EngineSettings {
+  std::string engine = "espeak";
+  std::string url;  // TTS_URL, for the http engine
+  std::chrono::milliseconds timeout{10000};
+  int concurrency = 1;
+};
+
+std::vector<std::string> engine_names();
+// Throws EngineStartError for an unknown engine or one that cannot start.
+std::unique_ptr<Synthesizer> make_synthesizer(const EngineSettings& settings);
+
+}  // namespace sts::tts

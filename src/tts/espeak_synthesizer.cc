@@ -1,0 +1,214 @@
+#include "tts/espeak_synthesizer.h"
+
+#include <espeak-ng/speak_lib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace sts::tts {
+namespace {
+
+constexpr int kDefaultRate = 175;  // espeak-ng's own default, words per minute
+constexpr int kMinRate = 80;       // espeakRATE_MINIMUM
+constexpr int kMaxRate = 450;      // espeakRATE_MAXIMUM
+constexpr double kCloseEnough = 0.03;
+// Quieter than this (of full scale) at either end is the engine's padding, not speech.
+constexpr float kSilence = 1.0F / 256;
+
+struct Synthesis {
+  std::vector<short> samples;
+  const std::atomic<bool>* abandoned = nullptr;
+};
+
+int collect(short* samples, int count, espeak_EVENT* events) {
+  auto* synthesis = static_cast<Synthesis*>(events->user_data);
+  if (synthesis->abandoned->load(std::memory_order_relaxed)) return 1;  // stop: nobody waits
+  if (samples && count > 0) synthesis->samples.insert(synthesis->samples.end(), samples, samples + count);
+  return 0;
+}
+
+// Text as espeak should read it: control characters out, blanks collapsed. Empty
+// means nothing to say.
+std::string normalise(std::string_view text) {
+  std::string normal;
+  for (const char c : text) {
+    const bool blank = static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == 0x7f;
+    if (blank) {
+      if (!normal.empty() && normal.back() != ' ') normal += ' ';
+    } else {
+      normal += c;
+    }
+  }
+  while (!normal.empty() && normal.back() == ' ') normal.pop_back();
+  return normal;
+}
+
+// The synthesised speech without the engine's leading and trailing silence.
+std::vector<float> trimmed(const std::vector<short>& samples) {
+  std::size_t first = 0, last = samples.size();
+  auto loud = [](short sample) { return std::abs(sample / 32768.0F) > kSilence; };
+  while (first < last && !loud(samples[first])) ++first;
+  while (last > first && !loud(samples[last - 1])) --last;
+  std::vector<float> speech(last - first);
+  std::transform(samples.begin() + static_cast<std::ptrdiff_t>(first), samples.begin() + static_cast<std::ptrdiff_t>(last),
+                 speech.begin(), [](short sample) { return static_cast<float>(sample) / 32768.0F; });
+  return speech;
+}
+
+}  // namespace
+
+class EspeakSynthesizer::Worker {
+ public:
+  explicit Worker(const EspeakSettings& settings) {
+    std::promise<int> started;
+    auto initialised = started.get_future();
+    thread_ = std::thread([this, settings, &started] {
+      const int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0,
+                                         settings.data_path.empty() ? nullptr : settings.data_path.c_str(), 0);
+      if (rate > 0) {
+        espeak_SetSynthCallback(collect);
+        languages_ = list_languages();
+      }
+      started.set_value(rate);
+      if (rate > 0) run();
+    });
+    sample_rate_ = initialised.get();
+    if (sample_rate_ <= 0) {
+      thread_.join();
+      throw EngineStartError("espeak-ng did not initialise (is espeak-ng-data installed?)");
+    }
+  }
+
+  ~Worker() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    queued_.notify_one();
+    thread_.join();
+  }
+
+  const std::vector<std::string>& languages() const { return languages_; }
+  int sample_rate() const { return sample_rate_; }
+
+  // Runs `job` on the library's thread; false when the deadline passed first (the
+  // job then sees `abandoned` and stops early).
+  bool run_job(const std::function<void(const std::atomic<bool>&)>& job, std::chrono::steady_clock::time_point deadline) {
+    auto abandoned = std::make_shared<std::atomic<bool>>(false);
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.emplace_back([job, abandoned, done] {
+        if (!abandoned->load()) job(*abandoned);
+        done->set_value();
+      });
+    }
+    queued_.notify_one();
+    if (finished.wait_until(deadline) == std::future_status::ready) return true;
+    abandoned->store(true);
+    return false;
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        queued_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) break;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+    espeak_Terminate();
+  }
+
+  static std::vector<std::string> list_languages() {
+    std::vector<std::string> languages;
+    for (const espeak_VOICE** voice = espeak_ListVoices(nullptr); voice && *voice; ++voice) {
+      // "languages" is a priority byte then a name, repeated, ending with a zero byte.
+      for (const char* entry = (*voice)->languages; entry && *entry; entry += std::strlen(entry + 1) + 2) {
+        std::string language(entry + 1);
+        if (language.size() == 2 && std::find(languages.begin(), languages.end(), language) == languages.end()) {
+          languages.push_back(language);
+        }
+      }
+    }
+    std::sort(languages.begin(), languages.end());
+    return languages;
+  }
+
+  std::thread thread_;
+  int sample_rate_ = 0;
+  std::vector<std::string> languages_;
+  std::mutex mutex_;
+  std::condition_variable queued_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+};
+
+EspeakSynthesizer::EspeakSynthesizer(const EspeakSettings& settings) : worker_(std::make_unique<Worker>(settings)) {}
+
+EspeakSynthesizer::~EspeakSynthesizer() = default;
+
+const std::vector<std::string>& EspeakSynthesizer::languages() const { return worker_->languages(); }
+
+tl::expected<Speech, Failure> EspeakSynthesizer::synthesize(const Request& request) const {
+  const std::string text = normalise(request.text);
+  if (text.empty()) return tl::unexpected(Failure{"INVALID_TEXT", "nothing to say after normalisation", false});
+  const std::string voice = request.voice.value("voice", request.language);
+  const int base_rate = std::clamp(request.voice.value("rate", kDefaultRate), kMinRate, kMaxRate);
+  const int sample_rate = worker_->sample_rate();
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+
+  std::vector<float> speech;
+  int rate = base_rate;
+  std::string failure;
+  const bool finished = worker_->run_job(
+      [&](const std::atomic<bool>& abandoned) {
+        if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
+          failure = "espeak-ng has no voice \"" + voice + "\"";
+          return;
+        }
+        auto speak = [&](int words_per_minute) -> bool {
+          espeak_SetParameter(espeakRATE, words_per_minute, 0);
+          Synthesis synthesis{{}, &abandoned};
+          const auto size = text.size() + 1;
+          if (espeak_Synth(text.c_str(), size, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &synthesis) != EE_OK) {
+            failure = "espeak-ng could not synthesise the text";
+            return false;
+          }
+          speech = trimmed(synthesis.samples);
+          return !abandoned.load();
+        };
+        if (!speak(rate) || request.target_duration_ms <= 0) return;
+        const double target = static_cast<double>(request.target_duration_ms) * sample_rate / 1000.0;
+        for (int pass = 0; pass < 2 && !speech.empty(); ++pass) {
+          const double ratio = static_cast<double>(speech.size()) / target;
+          if (std::abs(ratio - 1) <= kCloseEnough) break;
+          const int next = std::clamp(static_cast<int>(std::lround(rate * ratio)), kMinRate, kMaxRate);
+          if (next == rate) break;
+          rate = next;
+          if (!speak(rate)) return;
+        }
+      },
+      deadline);
+  if (!finished) return tl::unexpected(Failure{"TIMEOUT", "espeak-ng did not finish within the deadline", true});
+  if (!failure.empty()) return tl::unexpected(Failure{"SYNTHESIS_FAILED", failure, false});
+  if (speech.empty()) return tl::unexpected(Failure{"INVALID_TEXT", "espeak-ng produced no speech for the text", false});
+  Speech result{audio::PcmBuffer{sample_rate, 1, std::move(speech)}, {{"tts_rate_wpm", rate}}};
+  return result;
+}
+
+}  // namespace sts::tts
