@@ -64,7 +64,7 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
       {"HOST", "--host", "address to listen on (default 0.0.0.0)", text(&Config::host)},
       {"PORT", "--port", "TCP port for Socket.IO and HTTP; 0 picks a free one (default 8000)",
        integer(&Config::port, 0, 65535)},
-      {"STS_PIPELINE", "--pipeline", "fragment pipeline: " + pipeline_names + " (default echo)",
+      {"STS_PIPELINE", "--pipeline", "fragment pipeline: " + pipeline_names + " (default dub)",
        [pipelines, pipeline_names](Config& config, const std::string& value) -> tl::expected<void, std::string> {
          for (const auto& name : pipelines) {
            if (name == value) {
@@ -153,6 +153,17 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        }},
       {"TRANSLATION_TIMEOUT_MS", "--translation-timeout-ms", "longest translation call (default 5000)",
        integer(&Config::translation_timeout_ms, 100, 60000)},
+      {"TTS_ENGINE", "--tts-engine", "synthesizer for pipeline dub: " + join(tts::engine_names(), " | ") +
+                                         " (default espeak)",
+       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+         const auto names = tts::engine_names();
+         if (std::find(names.begin(), names.end(), value) == names.end()) return tl::unexpected(join(names, " | "));
+         config.tts_engine = value;
+         return {};
+       }},
+      {"TTS_URL", "--tts-url", "base URL of a Coqui TTS (XTTS v2) server, for TTS_ENGINE=http", text(&Config::tts_url)},
+      {"TTS_TIMEOUT_MS", "--tts-timeout-ms", "longest synthesis call (default 10000)",
+       integer(&Config::tts_timeout_ms, 100, 60000)},
       {"LOG_LEVEL", "--log-level", "debug | info | warning | error (default info)",
        [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
          const auto level = observability::parse_log_level(value);

@@ -18,7 +18,7 @@ namespace sts::app {
 struct Config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8000;
-  std::string pipeline = "echo";
+  std::string pipeline = "dub";
   std::optional<std::string> api_key;
   int max_inflight = 3;
   int fragment_timeout_ms = 8000;
@@ -42,6 +42,9 @@ struct Config {
   std::optional<std::string> deepl_formality;
   std::optional<std::string> deepl_glossary_id;
   int translation_timeout_ms = 5000;
+  std::string tts_engine = "espeak";
+  std::string tts_url;
+  int tts_timeout_ms = 10000;
   observability::LogLevel log_level = observability::LogLevel::info;
   int network_threads = 2;
   int compute_threads = 0;  // 0: one per core

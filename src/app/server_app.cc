@@ -141,13 +141,19 @@ int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
                                                {config.translation_engine, config.deepl_api_key, config.deepl_api_url,
                                                 config.deepl_formality, config.deepl_glossary_id,
                                                 std::chrono::milliseconds(config.translation_timeout_ms),
-                                                config.compute_threads}};
+                                                config.compute_threads},
+                                               {config.tts_engine, config.tts_url,
+                                                std::chrono::milliseconds(config.tts_timeout_ms), config.compute_threads}};
   std::unique_ptr<pipeline::Pipeline> pipeline;
   try {
     pipeline = pipelines.at(config.pipeline)(pipeline_settings);
   } catch (const asr::ModelLoadError& error) {
     log_error("MODEL_LOAD_FAILED", {{"code", "MODEL_LOAD_FAILED"}, {"message", error.what()}});
     std::cerr << "sts-server: MODEL_LOAD_FAILED: " << error.what() << "\n";
+    return 3;
+  } catch (const tts::EngineStartError& error) {
+    log_error("TTS engine failed to start", {{"code", "MODEL_LOAD_FAILED"}, {"message", error.what()}});
+    std::cerr << "sts-server: MODEL_LOAD_FAILED: TTS_ENGINE " << config.tts_engine << ": " << error.what() << "\n";
     return 3;
   } catch (const translation::EngineStartError& error) {
     log_error("translation engine failed to start", {{"code", "MODEL_LOAD_FAILED"}, {"message", error.what()}});

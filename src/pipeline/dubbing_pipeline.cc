@@ -7,6 +7,7 @@
 #include "asr/engines.h"
 #include "asr/vad.h"
 #include "translation/engines.h"
+#include "tts/engines.h"
 #include "audio/codec.h"
 #include "pipeline/duration.h"
 
@@ -77,8 +78,13 @@ std::vector<LanguagePair> pairs_for(const Engines& engines) {
     for (const auto& language : heard) pairs.emplace_back(language, "es");
     return pairs;
   }
+  const auto spoken = [&](const std::string& language) {
+    if (!engines.synthesizer) return true;
+    const auto& languages = engines.synthesizer->languages();
+    return std::find(languages.begin(), languages.end(), language) != languages.end();
+  };
   for (const auto& pair : engines.translator->pairs()) {
-    if (std::find(heard.begin(), heard.end(), pair.first) != heard.end()) pairs.push_back(pair);
+    if (std::find(heard.begin(), heard.end(), pair.first) != heard.end() && spoken(pair.second)) pairs.push_back(pair);
   }
   return pairs;
 }
@@ -99,6 +105,9 @@ util::Json DubbingPipeline::engines() const {
                       {"model", engines_.asr->model()},
                       {"languages", engines_.asr->languages()}};
   }
+  if (engines_.synthesizer) {
+    engines["tts"] = {{"engine", engines_.synthesizer->name()}, {"model", engines_.synthesizer->model()}};
+  }
   if (engines_.translator) {
     // Every installed pair, not only those the ASR engine can feed: operators see what
     // a Spanish (or other) recogniser would unlock.
@@ -114,14 +123,16 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
   FragmentResult result;
   result.asr_model = engines_.asr ? std::string(engines_.asr->model()) : "echo";
   result.translation_model = engines_.translator ? std::string(engines_.translator->model()) : "echo";
-  result.tts_model = "echo";
+  result.tts_model = engines_.synthesizer ? std::string(engines_.synthesizer->model()) : "echo";
   StageRunner runner(job, control, hook_, result);
   const StreamSpec& stream = *job.stream;
   audio::PcmBuffer original;
   audio::PcmBuffer dubbed;
   std::int64_t target_frames = 0;  // the original's length at the stream's rate
   std::int64_t speech_start_frames = 0;
+  std::int64_t speech_frames = 0;  // how long the original speech lasted, at the stream's rate
   bool speech = true;
+  bool synthesised = false;
 
   if (!runner.run(Stage::decode, [&]() -> tl::expected<void, StageError> {
         auto pcm = audio::decode_payload(job.audio, {job.format, job.sample_rate_hz, job.channels, job.duration_ms});
@@ -141,6 +152,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
         speech = activity.speech;
         if (!speech) return {};
         speech_start_frames = activity.first_ms * stream.sample_rate_hz / 1000;
+        speech_frames = (activity.last_ms - activity.first_ms) * stream.sample_rate_hz / 1000;
         const asr::Request request{stream.source_language, stream.domain_hints, job.stream_offset_ms()};
         auto transcript = engines_.asr->recognise(heard, request);
         if (!transcript) return tl::unexpected(asr_error(transcript.error()));
@@ -178,8 +190,29 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
       })) &&
       (!dub || runner.run(Stage::tts,
                           [&]() -> tl::expected<void, StageError> {
-                            // The "synthesised speech" is the input, in the stream's rate and layout.
-                            dubbed = audio::convert(std::move(original), stream.sample_rate_hz, stream.channels);
+                            if (!engines_.synthesizer) {
+                              // Echo: the "synthesised speech" is the input, in the stream's layout.
+                              dubbed = audio::convert(std::move(original), stream.sample_rate_hz, stream.channels);
+                              return {};
+                            }
+                            tts::Request request;
+                            request.text = result.translated_text;
+                            request.language = stream.target_language;
+                            request.voice = stream.voice;
+                            request.target_duration_ms = speech_frames * 1000 / stream.sample_rate_hz;
+                            request.timeout = settings_.tts.timeout;
+                            auto speech_out = engines_.synthesizer->synthesize(request);
+                            if (!speech_out) {
+                              auto& failure = speech_out.error();
+                              return tl::unexpected(StageError{std::string(stage_name(Stage::tts)),
+                                                               std::move(failure.code), std::move(failure.message),
+                                                               failure.retryable});
+                            }
+                            for (const auto& [key, value] : speech_out->metadata.items()) {
+                              result.engine_metadata[key] = value;
+                            }
+                            dubbed = audio::convert(std::move(speech_out->pcm), stream.sample_rate_hz, stream.channels);
+                            synthesised = true;
                             return {};
                           })) &&
       runner.run(Stage::duration_match,
@@ -189,7 +222,10 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
                                   ? audio::convert(std::move(original), stream.sample_rate_hz, stream.channels)
                                   : silence(stream.sample_rate_hz, stream.channels, target_frames);
                    }
-                   auto matched = match_duration(std::move(dubbed), target_frames, speech_start_frames, settings_);
+                   auto matched =
+                       synthesised ? place_speech(std::move(dubbed), speech_start_frames, speech_frames, target_frames,
+                                                  settings_)
+                                   : match_duration(std::move(dubbed), target_frames, speech_start_frames, settings_);
                    dubbed = std::move(matched.pcm);
                    result.speed_ratio = matched.speed_ratio;
                    result.dubbed_duration_ms = dubbed.duration_ms();
@@ -218,7 +254,9 @@ PipelineRegistry builtin_pipelines() {
   });
   registry.emplace("dub", [](const PipelineSettings& settings) {
     return std::make_unique<DubbingPipeline>(
-        "dub", settings, Engines{asr::make_engine(settings.asr), translation::make_translator(settings.translation)});
+        "dub", settings,
+        Engines{asr::make_engine(settings.asr), translation::make_translator(settings.translation),
+                tts::make_synthesizer(settings.tts)});
   });
   return registry;
 }

@@ -2,10 +2,10 @@
 // stage timed. Engines plug in; a stage without one echoes:
 // - "echo" (--pipeline echo) has no engines: transcript and translation are empty and
 //   the "dubbed" audio is the input. Workers test their integration with it, no models.
-// - "dub" runs voice activity detection, the ASR engine (ASR_ENGINE) and the
-//   translator (TRANSLATION_ENGINE); fragments without speech skip ASR, MT and TTS and
-//   return silence (or the original, per FALLBACK_MODE). TTS still echoes the input
-//   until its engines land.
+// - "dub" runs voice activity detection, the ASR engine (ASR_ENGINE), the translator
+//   (TRANSLATION_ENGINE) and the synthesizer (TTS_ENGINE); the Spanish speech is fitted
+//   to where the original speech was. Fragments without speech skip ASR, MT and TTS
+//   and return silence (or the original, per FALLBACK_MODE).
 #pragma once
 
 #include <functional>
@@ -14,6 +14,7 @@
 
 #include "asr/engine.h"
 #include "translation/translator.h"
+#include "tts/synthesizer.h"
 #include "pipeline/pipeline.h"
 
 namespace sts::pipeline {
@@ -25,6 +26,7 @@ using StageHook = std::function<tl::expected<void, StageError>(Stage, const Frag
 struct Engines {
   std::unique_ptr<asr::Engine> asr;                   // null: echo
   std::unique_ptr<translation::Translator> translator;  // null: echo
+  std::unique_ptr<tts::Synthesizer> synthesizer;         // null: echo
 };
 
 class DubbingPipeline final : public Pipeline {

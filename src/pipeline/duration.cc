@@ -53,4 +53,16 @@ MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames
   return matched;
 }
 
+MatchedSpeech place_speech(audio::PcmBuffer speech, std::int64_t window_start_frames, std::int64_t window_frames,
+                           std::int64_t total_frames, const PipelineSettings& settings) {
+  auto matched = match_duration(std::move(speech), std::max<std::int64_t>(window_frames, 1), 0, settings);
+  const auto channels = static_cast<std::size_t>(matched.pcm.channels);
+  const std::int64_t length = matched.pcm.frames();
+  const std::int64_t lead = std::clamp<std::int64_t>(window_start_frames, 0, std::max<std::int64_t>(total_frames - length, 0));
+  auto& samples = matched.pcm.samples;
+  samples.insert(samples.begin(), static_cast<std::size_t>(lead) * channels, 0.0f);
+  if (lead + length < total_frames) samples.resize(static_cast<std::size_t>(total_frames) * channels, 0.0f);
+  return matched;
+}
+
 }  // namespace sts::pipeline

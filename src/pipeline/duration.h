@@ -35,4 +35,11 @@ struct MatchedSpeech {
 MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames,
                              std::int64_t speech_start_frames, const PipelineSettings& settings);
 
+// Synthesised `speech` (without leading or trailing silence) put where the original
+// speech was: fitted to `window_frames` by match_duration, starting at
+// `window_start_frames`, inside `total_frames` of silence. Speech longer than the
+// room after its start begins earlier; longer than `total_frames` it stays long.
+MatchedSpeech place_speech(audio::PcmBuffer speech, std::int64_t window_start_frames, std::int64_t window_frames,
+                           std::int64_t total_frames, const PipelineSettings& settings);
+
 }  // namespace sts::pipeline

@@ -39,6 +39,7 @@ struct StreamSpec {
   std::string source_language;
   std::string target_language;
   std::string voice_profile;  // resolved: never "default"
+  util::Json voice = util::Json::object();  // its catalogue entry, for the TTS engine
   AudioFormat format = AudioFormat::pcm_s16le;
   int sample_rate_hz = 48000;
   int channels = 2;
@@ -110,6 +111,7 @@ struct FragmentResult {
   std::string asr_model;
   std::string translation_model;
   std::string tts_model;
+  util::Json engine_metadata = util::Json::object();  // what engines chose, e.g. tts_rate_wpm
 };
 
 }  // namespace sts::pipeline

@@ -13,6 +13,7 @@
 
 #include "asr/engines.h"
 #include "translation/engines.h"
+#include "tts/engines.h"
 #include "pipeline/fragment.h"
 
 namespace sts::pipeline {
@@ -31,6 +32,7 @@ struct PipelineSettings {
   double speed_max = 1.35;
   asr::EngineSettings asr;  // for pipelines that recognise speech
   translation::EngineSettings translation;
+  tts::EngineSettings tts;
 };
 
 using LanguagePair = std::pair<std::string, std::string>;

@@ -139,7 +139,7 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
     fields.update({{"stream_id", init->stream_id}, {"worker_id", init->worker_id}});
     const std::string voice_name = (*voice)->name;
     connection->stream = std::make_shared<Stream>(StreamServices{settings_, pipeline_, pool_, tracker_}, socket,
-                                                  std::move(*init), voice_name, fields);
+                                                  std::move(*init), voice_name, (*voice)->settings, fields);
     const StreamInit& accepted = connection->stream->init();
     fields.update({{"source_language", accepted.source_language},
                    {"target_language", accepted.target_language},

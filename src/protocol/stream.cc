@@ -52,7 +52,7 @@ void InflightTracker::fire_if_drained() {
 }
 
 Stream::Stream(StreamServices services, const std::shared_ptr<socketio::Socket>& socket, StreamInit init,
-               std::string voice_profile, util::Json log_fields)
+               std::string voice_profile, util::Json voice, util::Json log_fields)
     : services_(services),
       socket_(socket),
       strand_(socket->strand()),
@@ -64,6 +64,7 @@ Stream::Stream(StreamServices services, const std::shared_ptr<socketio::Socket>&
   spec->source_language = init_.source_language;
   spec->target_language = init_.target_language;
   spec->voice_profile = std::move(voice_profile);
+  spec->voice = std::move(voice);
   spec->format = init_.format;
   spec->sample_rate_hz = init_.sample_rate_hz;
   spec->channels = init_.channels;

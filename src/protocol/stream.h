@@ -68,7 +68,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   enum class State { active, paused, ending, complete, closed };
 
   Stream(StreamServices services, const std::shared_ptr<socketio::Socket>& socket, StreamInit init,
-         std::string voice_profile, util::Json log_fields);
+         std::string voice_profile, util::Json voice, util::Json log_fields);
   ~Stream();
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;

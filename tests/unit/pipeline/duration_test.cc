@@ -112,3 +112,36 @@ TEST(MatchDuration, NoSpeechIsSilenceOfTheTargetLength) {
 
 }  // namespace
 }  // namespace sts::pipeline
+
+namespace sts::pipeline {
+namespace {
+
+audio::PcmBuffer tone(std::int64_t frames, int channels = 2) {
+  audio::PcmBuffer pcm{48000, channels, {}};
+  for (std::int64_t frame = 0; frame < frames; ++frame) {
+    for (int channel = 0; channel < channels; ++channel) {
+      pcm.samples.push_back(0.5F * static_cast<float>(std::sin(static_cast<double>(frame) * 0.05)));
+    }
+  }
+  return pcm;
+}
+
+TEST(PlaceSpeech, FillsExactlyTheOriginalsLengthWithSpeechWhereItWas) {
+  const PipelineSettings settings;
+  for (const std::int64_t natural : {40000, 96000, 100000, 150000, 158000, 170000, 200000, 260000}) {
+    const auto placed = place_speech(tone(natural), 24000, 120000, 160416, settings);
+    SCOPED_TRACE(natural);
+    if (placed.pcm.frames() != 160416) {
+      EXPECT_GT(placed.pcm.frames(), 160416);  // only speech too long even at the fastest tempo stays long
+      EXPECT_DOUBLE_EQ(placed.speed_ratio, settings.speed_max);
+    }
+    // Nothing before the original speech began, unless the dub needs the room.
+    const bool room = static_cast<double>(natural) / settings.speed_max <= 160416 - 24000;
+    if (room) {
+      for (std::size_t sample = 0; sample < 24000 * 2; ++sample) ASSERT_EQ(placed.pcm.samples[sample], 0.0F);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sts::pipeline
