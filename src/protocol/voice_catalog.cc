@@ -12,7 +12,14 @@ constexpr std::string_view kBuiltinCatalog = R"({
     "spanish_male_1": {"engine": "espeak", "language": "es", "description": "Spanish, male", "voice": "es+m3"},
     "spanish_female_1": {"engine": "espeak", "language": "es", "description": "Spanish, female", "voice": "es+f3"},
     "spanish_male_sports": {"engine": "espeak", "language": "es", "description": "Spanish, male, lively",
-                            "voice": "es+m5", "rate": 185}
+                            "voice": "es+m5", "rate": 185},
+    "es_ES_male": {"engine": "espeak", "language": "es", "description": "Spanish (Spain), male", "voice": "es+m1"},
+    "es_ES_female": {"engine": "espeak", "language": "es", "description": "Spanish (Spain), female",
+                     "voice": "es+f2"},
+    "es_419_male": {"engine": "espeak", "language": "es", "description": "Spanish (Latin America), male",
+                    "voice": "es-419+m3"},
+    "es_419_female": {"engine": "espeak", "language": "es", "description": "Spanish (Latin America), female",
+                      "voice": "es-419+f4"}
   },
   "default_voice_per_language": {"es": "spanish_male_1"}
 })";

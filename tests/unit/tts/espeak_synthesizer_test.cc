@@ -1,0 +1,86 @@
+#include "tts/espeak_synthesizer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <future>
+
+#include "protocol/voice_catalog.h"
+
+namespace sts::tts {
+namespace {
+
+const EspeakSynthesizer& espeak() {
+  static const EspeakSynthesizer shared({});
+  return shared;
+}
+
+double seconds(const Speech& speech) {
+  return static_cast<double>(speech.pcm.frames()) / speech.pcm.sample_rate_hz;
+}
+
+TEST(Espeak, SpeaksSpanishAndReportsItsRate) {
+  const auto speech = espeak().synthesize({"Hola, buenos días a todos.", "es", {{"voice", "es"}}, 0});
+  ASSERT_TRUE(speech) << speech.error().message;
+  EXPECT_EQ(speech->pcm.channels, 1);
+  EXPECT_GT(seconds(*speech), 0.8);
+  EXPECT_EQ(speech->metadata.value("tts_rate_wpm", 0), 175);
+  float peak = 0;
+  for (const float sample : speech->pcm.samples) peak = std::max(peak, std::abs(sample));
+  EXPECT_GT(peak, 0.1F);
+  const auto& languages = espeak().languages();
+  EXPECT_NE(std::find(languages.begin(), languages.end(), "es"), languages.end());
+}
+
+TEST(Espeak, RateAwareSynthesisLandsNearTheTarget) {
+  const std::string text = "Por favor introduzca su contraseña seguida de la tecla numeral.";
+  for (const std::int64_t target_ms : {2500, 4000, 6000}) {
+    const auto speech = espeak().synthesize({text, "es", {{"voice", "es+m3"}}, target_ms});
+    ASSERT_TRUE(speech) << speech.error().message;
+    EXPECT_NEAR(seconds(*speech) * 1000, static_cast<double>(target_ms), 0.1 * static_cast<double>(target_ms));
+  }
+}
+
+TEST(Espeak, EveryBuiltInVoiceSpeaks) {
+  const auto catalog = protocol::VoiceCatalog::builtin();
+  for (const auto& name : catalog.names()) {
+    const auto voice = catalog.resolve(name, "es");
+    ASSERT_TRUE(voice) << name;
+    const auto speech = espeak().synthesize({"Gracias.", "es", (*voice)->settings, 0});
+    EXPECT_TRUE(speech) << name << ": " << (speech ? "" : speech.error().message);
+  }
+}
+
+TEST(Espeak, NothingToSayIsInvalidText) {
+  for (const char* text : {"", "   ", "\n\t\r"}) {
+    const auto speech = espeak().synthesize({text, "es", {}, 0});
+    ASSERT_FALSE(speech);
+    EXPECT_EQ(speech.error().code, "INVALID_TEXT");
+    EXPECT_FALSE(speech.error().retryable);
+  }
+}
+
+TEST(Espeak, AnUnknownVoiceIsASynthesisFailure) {
+  const auto speech = espeak().synthesize({"Hola.", "es", {{"voice", "no-such-voice"}}, 0});
+  ASSERT_FALSE(speech);
+  EXPECT_EQ(speech.error().code, "SYNTHESIS_FAILED");
+}
+
+TEST(Espeak, ConcurrentCallersEachGetTheirOwnSpeech) {
+  const auto alone_short = espeak().synthesize({"Sí.", "es", {{"voice", "es"}}, 0})->pcm.frames();
+  const auto alone_long =
+      espeak().synthesize({"Esta es una frase bastante más larga que la otra.", "es", {{"voice", "es"}}, 0})->pcm.frames();
+  std::vector<std::future<std::int64_t>> calls;
+  for (int index = 0; index < 8; ++index) {
+    calls.push_back(std::async(std::launch::async, [index] {
+      const char* text = index % 2 ? "Sí." : "Esta es una frase bastante más larga que la otra.";
+      return espeak().synthesize({text, "es", {{"voice", "es"}}, 0})->pcm.frames();
+    }));
+  }
+  for (std::size_t index = 0; index < calls.size(); ++index) {
+    EXPECT_EQ(calls[index].get(), index % 2 ? alone_short : alone_long);
+  }
+}
+
+}  // namespace
+}  // namespace sts::tts
