@@ -77,8 +77,11 @@ TEST(Espeak, ConcurrentCallersEachGetTheirOwnSpeech) {
       return espeak().synthesize({text, "es", {{"voice", "es"}}, 0})->pcm.frames();
     }));
   }
+  // espeak-ng carries a little state from one utterance to the next, so lengths vary
+  // by a few percent; a mixed-up answer would be off by a factor of ten.
   for (std::size_t index = 0; index < calls.size(); ++index) {
-    EXPECT_EQ(calls[index].get(), index % 2 ? alone_short : alone_long);
+    const auto expected = static_cast<double>(index % 2 ? alone_short : alone_long);
+    EXPECT_NEAR(static_cast<double>(calls[index].get()), expected, 0.1 * expected);
   }
 }
 
