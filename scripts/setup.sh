@@ -18,6 +18,8 @@ apt_packages=(
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us sctk
   # MT: apertium with the English-Spanish pair (the offline default), nltk for BLEU
   apertium apertium-eng-spa python3-nltk
+  # TTS: espeak-ng (the offline default)
+  libespeak-ng-dev espeak-ng-data
   # translation: DeepL over HTTPS
   libcurl4-openssl-dev
   # C++ tests and benchmarks
