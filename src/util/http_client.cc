@@ -172,8 +172,8 @@ tl::expected<HttpResponse, HttpError> HttpClient::post(std::string_view body, Cl
 
   if (code != CURLE_OK) {
     if (sink.overflowed) {
-      return tl::unexpected(HttpError{HttpError::Kind::transport,
-                                      "answer longer than " + std::to_string(sink.max) + " bytes"});
+      return tl::unexpected(
+          HttpError{HttpError::Kind::transport, "answer longer than " + std::to_string(sink.max) + " bytes"});
     }
     std::string reason = handle->error[0] != '\0' ? handle->error.data() : curl_easy_strerror(code);
     const auto kind = code == CURLE_OPERATION_TIMEDOUT ? HttpError::Kind::timeout : HttpError::Kind::transport;
