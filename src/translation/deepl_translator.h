@@ -11,6 +11,10 @@
 
 #include "translation/translator.h"
 
+namespace sts::util {
+class HttpClient;
+}
+
 namespace sts::translation {
 
 struct DeeplSettings {
@@ -66,12 +70,10 @@ class DeeplTranslator final : public Translator {
   tl::expected<std::vector<std::string>, Failure> translate(const Request& request) const override;
 
  private:
-  class Connections;
-
   DeeplSettings settings_;
   std::string url_;  // {base}/v2/translate
   std::vector<LanguagePair> pairs_;
-  std::unique_ptr<Connections> connections_;
+  std::unique_ptr<util::HttpClient> client_;
 };
 
 }  // namespace sts::translation

@@ -1,13 +1,22 @@
 #include "tts/engines.h"
 
+#include <algorithm>
+
 #include "tts/espeak_synthesizer.h"
+#include "tts/http_synthesizer.h"
 
 namespace sts::tts {
 
-std::vector<std::string> engine_names() { return {"espeak"}; }
+std::vector<std::string> engine_names() { return {"espeak", "http"}; }
 
 std::unique_ptr<Synthesizer> make_synthesizer(const EngineSettings& settings) {
   if (settings.engine == "espeak") return std::make_unique<EspeakSynthesizer>(EspeakSettings{});
+  if (settings.engine == "http") {
+    HttpSynthesizerSettings http;
+    http.url = settings.url;
+    http.max_connections = std::max(1, settings.concurrency);
+    return std::make_unique<HttpSynthesizer>(std::move(http));
+  }
   throw EngineStartError("unknown TTS engine \"" + settings.engine + "\"");
 }
 

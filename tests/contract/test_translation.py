@@ -30,9 +30,9 @@ SPEECH = edge("speech_1s.wav")   # "thank you"
 SILENCE = edge("silence_6s.wav")
 
 
-class DeeplDouble:
-    def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, DOUBLE, "--port", "0", "--auth-key", DEEPL_KEY],
+class Double:
+    def __init__(self, script=DOUBLE, *args):
+        self.proc = subprocess.Popen([sys.executable, script, "--port", "0", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         match = re.search(r"listening on port (\d+)", line)
@@ -59,7 +59,7 @@ class DeeplDouble:
 
 @pytest.fixture
 def deepl():
-    double = DeeplDouble()
+    double = Double(DOUBLE, "--auth-key", DEEPL_KEY)
     yield double
     double.stop()
 

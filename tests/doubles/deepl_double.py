@@ -16,33 +16,20 @@ language or formality is a 400 {"message": ...}. EN->ES is translated word by
 word from a small dictionary (unknown words stay as they are); any other pair
 becomes "[TARGET] text". Every answer is deterministic.
 
-Test control (not DeepL's):
-  POST /_control {"status": 429, "delay_ms": 0, "body": "raw", "message": "m",
-                  "content_type": "...", "close": false, "times": 1}
-      queues a script for the next `times` /v2/translate requests (scripts run
-      in order). Every field is optional: status 200 translates as usual, any
-      other status answers DeepL's error shape {"message": message or the
-      reason phrase}; "body" replaces the whole body verbatim; "delay_ms"
-      waits first (past a client's timeout: an answer that never comes);
-      "close" drops the connection without answering.
-  POST /_reset        forgets scripts, counters and the last request.
-  GET  /_stats        {"connections": n, "requests": m}: TCP connections that
-                      carried /v2/translate requests, and those requests.
-  GET  /_last         the last /v2/translate request: {"content_type",
-                      "user_agent", "authorization", "params"} ({} before one).
+Test control (not DeepL's): the endpoints of scripted_double.py. A script
+with a status other than 200 and no "body" answers DeepL's error shape
+{"message": its "message" or the reason phrase}; status 200 translates as usual.
+/_last holds {"content_type", "user_agent", "authorization", "params"}.
 """
 
-import argparse
-import asyncio
-import collections
 import functools
 import json
 import re
-import socket
-import sys
 from http import HTTPStatus
 
 from aiohttp import web
+
+import scripted_double
 
 TARGETS = {
     'AR', 'BG', 'CS', 'DA', 'DE', 'EL', 'EN', 'EN-GB', 'EN-US', 'ES', 'ET', 'FI', 'FR', 'HU', 'ID', 'IT',
@@ -83,17 +70,10 @@ def deepl_error(status, message):
     return json_response({'message': message}, status=status)
 
 
-class Double:
+class Double(scripted_double.ScriptedDouble):
     def __init__(self, auth_key):
+        super().__init__()
         self.auth_key = auth_key
-        self.scripts = collections.deque()
-        self.reset()
-
-    def reset(self):
-        self.scripts.clear()
-        self.requests = 0
-        self.transports = set()  # held, so no two connections share an identity
-        self.last = {}
 
     async def read_params(self, request):
         """DeepL's parameters from a JSON or a form-encoded body, or None."""
@@ -114,42 +94,28 @@ class Double:
         return params
 
     async def translate(self, request):
-        self.requests += 1
-        self.transports.add(request.transport)
         params = await self.read_params(request)
-        self.last = {
+        self.record(request, {
             'content_type': request.content_type,
             'user_agent': request.headers.get('User-Agent', ''),
             'authorization': request.headers.get('Authorization', ''),
             'params': params,
-        }
-        if self.scripts:
-            return await self.scripted(request, params)
+        })
+        scripted = await self.scripted(request, lambda status, script: self.scripted_answer(status, script, params))
+        if scripted is not None:
+            return scripted
         if request.headers.get('Authorization') != f'DeepL-Auth-Key {self.auth_key}':
             return deepl_error(403, 'Authorization failure, check auth_key')
         return self.answer(params)
 
-    async def scripted(self, request, params):
-        script = self.scripts[0]
-        script['times'] -= 1
-        if script['times'] <= 0:
-            self.scripts.popleft()
-        if script.get('delay_ms', 0) > 0:
-            await asyncio.sleep(script['delay_ms'] / 1000)
-        if script.get('close'):
-            request.transport.close()
-            return web.Response()  # never sent: the connection is gone
-        status = script.get('status', 200)
-        if 'body' in script:
-            return web.Response(status=status, text=script['body'],
-                                content_type=script.get('content_type', 'application/json'))
-        if status != 200:
-            try:
-                reason = HTTPStatus(status).phrase
-            except ValueError:  # DeepL's own 456
-                reason = 'Quota exceeded'
-            return deepl_error(status, script.get('message', reason))
-        return self.answer(params)
+    def scripted_answer(self, status, script, params):
+        if status == 200:
+            return self.answer(params)
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:  # DeepL's own 456
+            reason = 'Quota exceeded'
+        return deepl_error(status, script.get('message', reason))
 
     def answer(self, params):
         if params is None:
@@ -170,60 +136,15 @@ class Double:
             {'detected_source_language': source or 'EN', 'text': translate_text(t, source, target.split('-')[0])}
             for t in texts]})
 
-    async def control(self, request):
-        script = await request.json()
-        script['times'] = int(script.get('times', 1))
-        if script['times'] > 0:
-            self.scripts.append(script)
-        return web.json_response({'queued': len(self.scripts)})
-
-    async def reset_all(self, request):
-        self.reset()
-        return web.json_response({})
-
-    async def stats(self, request):
-        return web.json_response({'connections': len(self.transports), 'requests': self.requests})
-
-    async def last_request(self, request):
-        return web.json_response(self.last)
-
 
 def build_app(auth_key):
     double = Double(auth_key)
     app = web.Application()
     app.router.add_post('/v2/translate', double.translate)
-    app.router.add_post('/_control', double.control)
-    app.router.add_post('/_reset', double.reset_all)
-    app.router.add_get('/_stats', double.stats)
-    app.router.add_get('/_last', double.last_request)
+    double.add_control_routes(app)
     return app
 
 
-async def serve(app, host, port):
-    # Bound here so that port 0 can be reported as the port the kernel chose.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
-    print(f'listening on port {sock.getsockname()[1]}', flush=True)
-    await asyncio.Event().wait()
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--port', type=int, default=0)
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--auth-key', default='double-key:fx')
-    args = parser.parse_args()
-    try:
-        asyncio.run(serve(build_app(args.auth_key), args.host, args.port))
-    except KeyboardInterrupt:
-        sys.exit(0)
-
-
 if __name__ == '__main__':
-    main()
+    scripted_double.run(__doc__, lambda args: build_app(args.auth_key),
+                        lambda parser: parser.add_argument('--auth-key', default='double-key:fx'))

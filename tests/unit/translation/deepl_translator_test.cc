@@ -5,27 +5,17 @@
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <regex>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "observability/log.h"
+#include "service_double.h"
 #include "util/json.h"
-
-extern char** environ;
 
 namespace sts::translation {
 namespace {
@@ -34,93 +24,6 @@ using namespace std::chrono_literals;
 using util::Json;
 
 constexpr const char* kKey = "test-secret-key:fx";
-
-// The double as a child process; its port comes from its "listening on port N" line.
-class DeeplDouble {
- public:
-  void start() {
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    std::vector<std::string> args = {STS_PYTHON, STS_DEEPL_DOUBLE, "--port", "0", "--auth-key", kKey};
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    out_ = fds[0];
-    if (spawned != 0) throw std::runtime_error("could not start " STS_DEEPL_DOUBLE);
-    port_ = read_port();
-  }
-
-  void stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-    if (out_ >= 0) close(out_);
-    out_ = -1;
-  }
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int read_port() const {
-    static const std::regex port_line("listening on port (\\d+)");
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    std::string output;
-    std::smatch match;
-    while (!std::regex_search(output, match, port_line)) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd ready{out_, POLLIN, 0};
-      char chunk[256];
-      ssize_t got = 0;
-      if (left.count() <= 0 || poll(&ready, 1, static_cast<int>(left.count())) != 1 ||
-          (got = read(out_, chunk, sizeof chunk)) <= 0) {
-        throw std::runtime_error("the DeepL double did not report its port; it said: " + output);
-      }
-      output.append(chunk, static_cast<std::size_t>(got));
-    }
-    return std::stoi(match[1].str());
-  }
-
-  pid_t pid_ = -1;
-  int out_ = -1;
-  int port_ = 0;
-};
-
-std::size_t append(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-// The test's own plain HTTP to the double's control endpoints.
-Json http(const std::string& url, const std::string* post_body = nullptr) {
-  CURL* curl = curl_easy_init();
-  std::string response;
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
-  if (post_body != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body->c_str());
-  }
-  const CURLcode code = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (code != CURLE_OK) throw std::runtime_error("control request to " + url + " failed");
-  return Json::parse(response);
-}
 
 class DeeplTranslatorTest : public ::testing::Test {
  protected:
@@ -135,15 +38,11 @@ class DeeplTranslatorTest : public ::testing::Test {
     double_.stop();
     curl_global_cleanup();
   }
-  void SetUp() override { post("/_reset", Json::object()); }
+  void SetUp() override { double_.reset(); }
 
-  static Json post(const std::string& path, const Json& body) {
-    const std::string text = body.dump();
-    return http(double_.url() + path, &text);
-  }
-  static Json get(const std::string& path) { return http(double_.url() + path); }
+  static Json get(const std::string& path) { return double_.get(path); }
   // The next `times` translate requests follow this script.
-  static void script(Json script) { post("/_control", script); }
+  static void script(const Json& script) { double_.script(script); }
 
   static DeeplSettings settings(int max_connections = 4) {
     DeeplSettings settings;
@@ -170,7 +69,7 @@ class DeeplTranslatorTest : public ::testing::Test {
     EXPECT_EQ(result.error().message.find(kKey), std::string::npos) << result.error().message;
   }
 
-  static inline DeeplDouble double_;
+  static inline doubles::ServiceDouble double_{{STS_PYTHON, STS_DEEPL_DOUBLE, "--auth-key", kKey}};
 };
 
 TEST_F(DeeplTranslatorTest, TranslatesEverySentenceInOrder) {
@@ -293,18 +192,8 @@ TEST_F(DeeplTranslatorTest, DroppedConnectionIsUnavailableAndTheNextCallReconnec
 }
 
 TEST_F(DeeplTranslatorTest, RefusedConnectionIsUnavailable) {
-  // A port that was just free: bound, then released, nothing listens there.
-  const int probe = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&address), length), 0);
-  ASSERT_EQ(getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  close(probe);
-
   DeeplSettings closed = settings();
-  closed.api_url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  closed.api_url = "http://127.0.0.1:" + std::to_string(doubles::closed_port());
   DeeplTranslator translator(closed);
   expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
 }

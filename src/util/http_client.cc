@@ -1,0 +1,188 @@
+// HttpClient over libcurl: a small pool of easy handles, each keeping its connection
+// (and TLS session) alive between the calls it serves.
+#include "util/http_client.h"
+
+#include <curl/curl.h>
+
+#include <array>
+#include <condition_variable>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <utility>
+
+namespace sts::util {
+namespace {
+
+void require_curl() {
+  if (!http_available()) throw std::runtime_error("libcurl failed to initialise");
+}
+
+// Where one call's answer goes; `overflowed` tells a cut-off answer from a reset.
+struct Sink {
+  std::string body;
+  std::size_t max = 0;
+  bool overflowed = false;
+};
+
+std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& sink = *static_cast<Sink*>(user);
+  const std::size_t bytes = size * count;
+  if (sink.body.size() + bytes > sink.max) {
+    sink.overflowed = true;
+    return 0;  // curl fails with CURLE_WRITE_ERROR
+  }
+  sink.body.append(data, bytes);
+  return bytes;
+}
+
+}  // namespace
+
+bool http_available() {
+  // curl_global_init is not thread-safe and must precede every other curl call.
+  static const bool available = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  return available;
+}
+
+bool is_http_url(const std::string& url) {
+  require_curl();
+  CURLU* parsed = curl_url();
+  if (parsed == nullptr) return false;
+  char* scheme = nullptr;
+  bool ok = curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+            curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+            (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
+  curl_free(scheme);
+  curl_url_cleanup(parsed);
+  return ok;
+}
+
+// Easy handles lent one call at a time. A handle taken from the top of the idle
+// stack usually finds a warm connection. Created on first need, up to `max`.
+class HttpClient::Connections {
+ public:
+  struct Handle {
+    CURL* curl = nullptr;
+    std::array<char, CURL_ERROR_SIZE> error{};
+  };
+
+  explicit Connections(HttpClientSettings settings) : settings_(std::move(settings)) {
+    for (const std::string& header : settings_.headers) append_header(header);
+    // "Expect:" drops curl's 100-continue round trip before larger bodies.
+    append_header("Expect:");
+  }
+
+  ~Connections() {
+    // Every lease has ended: post() returns before the client can go.
+    for (auto& handle : all_) curl_easy_cleanup(handle->curl);
+    curl_slist_free_all(headers_);
+  }
+
+  Connections(const Connections&) = delete;
+  Connections& operator=(const Connections&) = delete;
+
+  const HttpClientSettings& settings() const { return settings_; }
+
+  // A free handle, or nullptr when none was free before `deadline`.
+  Handle* borrow(Clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    if (idle_.empty() && all_.size() < settings_.max_connections) return create();
+    if (!returned_.wait_until(lock, deadline, [&] { return !idle_.empty(); })) return nullptr;
+    Handle* handle = idle_.back();
+    idle_.pop_back();
+    return handle;
+  }
+
+  void give_back(Handle* handle) {
+    {
+      std::lock_guard lock(mutex_);
+      idle_.push_back(handle);
+    }
+    returned_.notify_one();
+  }
+
+ private:
+  void append_header(const std::string& header) {
+    curl_slist* extended = curl_slist_append(headers_, header.c_str());
+    if (extended == nullptr) throw std::bad_alloc();
+    headers_ = extended;
+  }
+
+  // Options that never change; post() sets the per-call ones. No network here.
+  Handle* create() {
+    auto handle = std::make_unique<Handle>();
+    handle->curl = curl_easy_init();
+    if (handle->curl == nullptr) throw std::bad_alloc();
+    CURL* curl = handle->curl;
+    curl_easy_setopt(curl, CURLOPT_URL, settings_.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "sts-service");
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we are threaded
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connect_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, 1L);  // one host: one connection per handle
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, handle->error.data());
+    all_.push_back(std::move(handle));
+    return all_.back().get();
+  }
+
+  const HttpClientSettings settings_;
+  curl_slist* headers_ = nullptr;  // shared by every handle, freed after them
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<Handle>> all_;
+  std::vector<Handle*> idle_;
+};
+
+HttpClient::HttpClient(HttpClientSettings settings) {
+  if (settings.max_connections == 0) throw std::invalid_argument("an HTTP client needs at least one connection");
+  require_curl();
+  connections_ = std::make_unique<Connections>(std::move(settings));
+}
+
+HttpClient::~HttpClient() = default;
+
+tl::expected<HttpResponse, HttpError> HttpClient::post(std::string_view body, Clock::time_point deadline) const {
+  Connections::Handle* handle = connections_->borrow(deadline);
+  const auto busy = [] { return tl::unexpected(HttpError{HttpError::Kind::busy, "no free connection"}); };
+  if (handle == nullptr) return busy();
+  struct Lease {
+    Connections& pool;
+    Connections::Handle* handle;
+    ~Lease() { pool.give_back(handle); }
+  } lease{*connections_, handle};
+
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left.count() <= 0) return busy();
+
+  Sink sink{{}, connections_->settings().max_response_bytes, false};
+  CURL* curl = handle->curl;
+  handle->error[0] = '\0';
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));  // 0 would mean "never"
+  const CURLcode code = curl_easy_perform(curl);
+  // The body and the sink die with this call; the handle must not keep pointing at them.
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+
+  if (code != CURLE_OK) {
+    if (sink.overflowed) {
+      return tl::unexpected(
+          HttpError{HttpError::Kind::transport, "answer longer than " + std::to_string(sink.max) + " bytes"});
+    }
+    std::string reason = handle->error[0] != '\0' ? handle->error.data() : curl_easy_strerror(code);
+    const auto kind = code == CURLE_OPERATION_TIMEDOUT ? HttpError::Kind::timeout : HttpError::Kind::transport;
+    return tl::unexpected(HttpError{kind, std::move(reason)});
+  }
+  HttpResponse response;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  response.body = std::move(sink.body);
+  return response;
+}
+
+}  // namespace sts::util

@@ -1,0 +1,48 @@
+"""The http TTS engine (a Coqui TTS / XTTS v2 server) in the dub pipeline through the
+real server, against a local double of that server: its speech becomes the dub,
+its failures arrive in fragment:processed with stage tts."""
+import base64
+import os
+
+import pytest
+
+from test_translation import DUB_ENV, SPEECH, Double, dub, open_stream
+
+TTS_DOUBLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "doubles", "tts_double.py")
+
+
+@pytest.fixture
+def xtts():
+    double = Double(TTS_DOUBLE)
+    yield double
+    double.stop()
+
+
+def http_server(start_server, double, **env):
+    return start_server(TTS_ENGINE="http", TTS_URL=double.url, **DUB_ENV, **env)
+
+
+async def test_the_xtts_servers_speech_becomes_the_dub(start_server, xtts):
+    server = http_server(start_server, xtts)
+    worker = await open_stream(server)
+    processed = await dub(worker, 0)
+    assert processed["status"] in ("success", "partial"), processed.get("error")
+    assert processed["metadata"]["tts_model"] == "xtts"
+    assert processed["dubbed_audio"]["duration_ms"] == processed["metadata"]["original_duration_ms"]
+    assert any(base64.b64decode(processed["dubbed_audio"]["data_base64"])[44:])
+    last = xtts.call("/_last")["params"]
+    assert last["text"] == processed["translated_text"] and last["language_id"] == "es"
+
+
+@pytest.mark.parametrize("answer, code, retryable", [
+    ({"status": 500}, "SYNTHESIS_FAILED", False),
+    ({"body": "not a wav", "content_type": "audio/wav"}, "SYNTHESIS_FAILED", False),
+    ({"delay_ms": 3000}, "TIMEOUT", True),
+])
+async def test_xtts_failures_arrive_with_stage_tts(start_server, xtts, answer, code, retryable):
+    server = http_server(start_server, xtts, TTS_TIMEOUT_MS=500)
+    worker = await open_stream(server)
+    xtts.script(**answer)
+    failed = await dub(worker, 0)
+    assert failed["status"] == "failed"
+    assert (failed["error"]["stage"], failed["error"]["code"], failed["error"]["retryable"]) == ("tts", code, retryable)
