@@ -3,6 +3,7 @@ real server, against a local double of that server: its speech becomes the dub,
 its failures arrive in fragment:processed with stage tts."""
 import base64
 import os
+import subprocess
 
 import pytest
 
@@ -46,3 +47,21 @@ async def test_xtts_failures_arrive_with_stage_tts(start_server, xtts, answer, c
     failed = await dub(worker, 0)
     assert failed["status"] == "failed"
     assert (failed["error"]["stage"], failed["error"]["code"], failed["error"]["retryable"]) == ("tts", code, retryable)
+
+
+@pytest.mark.parametrize("catalogue, named", [
+    ('{"voices": {"narrator": {"engine": "espeak"}}}', "narrator"),
+    ('{"voices": {"a": {"engine": "espeak", "language": "es"}}, "default_voice_per_language": {"es": "ghost"}}',
+     "ghost"),
+    ('{"voices": {', "not valid JSON"),
+])
+def test_a_broken_catalogue_fails_start_up_naming_the_file_and_the_entry(tmp_path, catalogue, named):
+    binary = os.environ.get("STS_CONTRACT_SERVER")
+    if not binary:
+        pytest.skip("set STS_CONTRACT_SERVER")
+    path = tmp_path / "voices.json"
+    path.write_text(catalogue)
+    env = {**os.environ, "STS_PIPELINE": "echo", "VOICE_PROFILES_PATH": str(path)}
+    done = subprocess.run([binary, "--port", "0"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert str(path) in done.stderr and named in done.stderr, done.stderr
