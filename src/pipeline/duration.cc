@@ -55,7 +55,12 @@ MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames
 
 MatchedSpeech place_speech(audio::PcmBuffer speech, std::int64_t window_start_frames, std::int64_t window_frames,
                            std::int64_t total_frames, const PipelineSettings& settings) {
-  auto matched = match_duration(std::move(speech), std::max<std::int64_t>(window_frames, 1), 0, settings);
+  // Speech longer than the original's may run on into the pause after it, at its
+  // natural pace, as far as the fragment allows: only what does not fit is sped up.
+  const std::int64_t room = std::max<std::int64_t>(total_frames - std::max<std::int64_t>(window_start_frames, 0), 1);
+  const std::int64_t window = std::max<std::int64_t>(window_frames, 1);
+  const std::int64_t target = std::clamp(speech.frames(), window, std::max(window, room));
+  auto matched = match_duration(std::move(speech), target, 0, settings);
   const auto channels = static_cast<std::size_t>(matched.pcm.channels);
   const std::int64_t length = matched.pcm.frames();
   const std::int64_t lead = std::clamp<std::int64_t>(window_start_frames, 0, std::max<std::int64_t>(total_frames - length, 0));

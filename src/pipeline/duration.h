@@ -36,9 +36,11 @@ MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames
                              std::int64_t speech_start_frames, const PipelineSettings& settings);
 
 // Synthesised `speech` (without leading or trailing silence) put where the original
-// speech was: fitted to `window_frames` by match_duration, starting at
-// `window_start_frames`, inside `total_frames` of silence. Speech longer than the
-// room after its start begins earlier; longer than `total_frames` it stays long.
+// speech was, starting at `window_start_frames` inside `total_frames` of silence:
+// shorter than the original's `window_frames` it is slowed toward it (match_duration),
+// longer it may run on into the room after the window at its own pace, and only what
+// does not fit is sped up. Speech that does not fit even at the fastest tempo starts
+// earlier, and beyond `total_frames` stays long.
 MatchedSpeech place_speech(audio::PcmBuffer speech, std::int64_t window_start_frames, std::int64_t window_frames,
                            std::int64_t total_frames, const PipelineSettings& settings);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include "pipeline/pipeline.h"
 
@@ -43,9 +44,15 @@ StageError stage_error(Stage stage, std::string code, std::string message) {
 
 std::int64_t FragmentJob::stream_offset_ms() const {
   if (const auto pts = metadata.find("pts_ns"); pts != metadata.end() && pts->is_number_integer()) {
-    return pts->get<std::int64_t>() / 1'000'000;
+    return pts->is_number_unsigned() ? static_cast<std::int64_t>(pts->get<std::uint64_t>() / 1'000'000)
+                                     : pts->get<std::int64_t>() / 1'000'000;
   }
-  return sequence_number * (stream ? stream->chunk_duration_ms : 0);
+  // A client may send any sequence number: saturate rather than overflow.
+  std::int64_t offset = 0;
+  if (__builtin_mul_overflow(sequence_number, stream ? stream->chunk_duration_ms : 0, &offset)) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  return offset;
 }
 
 bool Pipeline::supports(std::string_view source, std::string_view target) const {

@@ -127,7 +127,11 @@ class ApertiumTranslator::Pipeline {
   // One sentence in, its translation out, within the deadline. Any failure leaves
   // the pipeline restarted, so the next call meets a fresh one.
   tl::expected<std::string, Failure> translate(std::string_view sentence, Clock::time_point deadline) {
-    observability::log_debug("apertium translating", {{"process_group", pid_.load()}, {"bytes", sentence.size()}});
+    // With no time left nothing is sent, and the pipeline stays as healthy as it is.
+    if (Clock::now() >= deadline) return timed_out();
+    if (observability::log_enabled(observability::LogLevel::debug)) {
+      observability::log_debug("apertium translating", {{"process_group", pid_.load()}, {"bytes", sentence.size()}});
+    }
     auto result = exchange(escape(sentence), deadline);
     if (!result) {
       stop();
@@ -139,26 +143,37 @@ class ApertiumTranslator::Pipeline {
  private:
   tl::expected<std::string, Failure> exchange(const std::string& input, Clock::time_point deadline) {
     if (pid_ <= 0) return tl::unexpected(Failure{"TRANSLATION_API_UNAVAILABLE", "apertium did not start", true});
+    // Non-blocking I/O, so that only poll() waits, and only until the deadline.
     for (std::size_t sent = 0; sent < input.size();) {
-      pollfd writable{to_child_, POLLOUT, 0};
-      if (::poll(&writable, 1, remaining_ms(deadline)) == 0) return timed_out();
-      const auto count = ::send(to_child_, input.data() + sent, input.size() - sent, MSG_NOSIGNAL);
-      if (count < 0 && errno == EINTR) continue;
+      if (!wait_for(to_child_, POLLOUT, deadline)) return timed_out();
+      const auto count = ::send(to_child_, input.data() + sent, input.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (count < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (count <= 0) return died("writing");
       sent += static_cast<std::size_t>(count);
     }
     std::string output;
     while (output.empty() || output.back() != '\0') {
-      pollfd readable{from_child_, POLLIN, 0};
-      if (::poll(&readable, 1, remaining_ms(deadline)) == 0) return timed_out();
+      if (!wait_for(from_child_, POLLIN, deadline)) return timed_out();
       std::array<char, 4096> buffer{};
-      const auto count = ::recv(from_child_, buffer.data(), buffer.size(), 0);
-      if (count < 0 && errno == EINTR) continue;
+      const auto count = ::recv(from_child_, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (count < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (count <= 0) return died("reading");
       output.append(buffer.data(), static_cast<std::size_t>(count));
     }
     output.pop_back();
     return unescape(output);
+  }
+
+  // True when `fd` is ready for `events` before the deadline (or has hung up, which
+  // the following send or recv reports).
+  static bool wait_for(int fd, short events, Clock::time_point deadline) {
+    for (;;) {
+      pollfd ready{fd, events, 0};
+      const int count = ::poll(&ready, 1, remaining_ms(deadline));
+      if (count > 0) return true;
+      if (count == 0) return false;
+      if (errno != EINTR) return true;
+    }
   }
 
   tl::expected<std::string, Failure> timed_out() const {
@@ -182,6 +197,9 @@ class ApertiumTranslator::Pipeline {
     posix_spawn_file_actions_adddup2(&files, to[1], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&files, from[1], STDOUT_FILENO);
     posix_spawn_file_actions_addopen(&files, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    // The server's sockets are not all close-on-exec (Asio opens them without): a
+    // pipeline holding a client's socket would keep that connection from closing.
+    posix_spawn_file_actions_addclosefrom_np(&files, 3);
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
     // Its own process group, so that the whole pipeline (bash and every stage) can be

@@ -165,49 +165,65 @@ EspeakSynthesizer::~EspeakSynthesizer() = default;
 const std::vector<std::string>& EspeakSynthesizer::languages() const { return worker_->languages(); }
 
 tl::expected<Speech, Failure> EspeakSynthesizer::synthesize(const Request& request) const {
-  const std::string text = normalise(request.text);
-  if (text.empty()) return tl::unexpected(Failure{"INVALID_TEXT", "nothing to say after normalisation", false});
-  const std::string voice = request.voice.value("voice", request.language);
-  const int base_rate = std::clamp(request.voice.value("rate", kDefaultRate), kMinRate, kMaxRate);
+  // Everything the library's thread reads or writes lives in shared state, not on this
+  // stack: after a timeout this call returns while that thread may still be at work.
+  struct Job {
+    std::string text;
+    std::string voice;
+    std::int64_t target_duration_ms = 0;
+    int rate = kDefaultRate;
+    std::vector<float> speech;
+    std::string failure;
+  };
+  auto job = std::make_shared<Job>();
+  job->text = normalise(request.text);
+  if (job->text.empty()) return tl::unexpected(Failure{"INVALID_TEXT", "nothing to say after normalisation", false});
+  const auto voice = request.voice.find("voice");
+  job->voice = voice != request.voice.end() && voice->is_string() ? voice->get<std::string>() : request.language;
+  const auto rate = request.voice.find("rate");
+  if (rate != request.voice.end() && rate->is_number()) {
+    job->rate = std::clamp(static_cast<int>(std::lround(rate->get<double>())), kMinRate, kMaxRate);
+  }
+  job->target_duration_ms = request.target_duration_ms;
   const int sample_rate = worker_->sample_rate();
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
 
-  std::vector<float> speech;
-  int rate = base_rate;
-  std::string failure;
   const bool finished = worker_->run_job(
-      [&](const std::atomic<bool>& abandoned) {
-        if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
-          failure = "espeak-ng has no voice \"" + voice + "\"";
+      [job, sample_rate](const std::atomic<bool>& abandoned) {
+        if (espeak_SetVoiceByName(job->voice.c_str()) != EE_OK) {
+          job->failure = "espeak-ng has no voice \"" + job->voice + "\"";
           return;
         }
         auto speak = [&](int words_per_minute) -> bool {
           espeak_SetParameter(espeakRATE, words_per_minute, 0);
           Synthesis synthesis{{}, &abandoned};
-          const auto size = text.size() + 1;
-          if (espeak_Synth(text.c_str(), size, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &synthesis) != EE_OK) {
-            failure = "espeak-ng could not synthesise the text";
+          const auto size = job->text.size() + 1;
+          if (espeak_Synth(job->text.c_str(), size, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &synthesis) !=
+              EE_OK) {
+            job->failure = "espeak-ng could not synthesise the text";
             return false;
           }
-          speech = trimmed(synthesis.samples);
+          job->speech = trimmed(synthesis.samples);
           return !abandoned.load();
         };
-        if (!speak(rate) || request.target_duration_ms <= 0) return;
-        const double target = static_cast<double>(request.target_duration_ms) * sample_rate / 1000.0;
-        for (int pass = 0; pass < 2 && !speech.empty(); ++pass) {
-          const double ratio = static_cast<double>(speech.size()) / target;
+        if (!speak(job->rate) || job->target_duration_ms <= 0) return;
+        const double target = static_cast<double>(job->target_duration_ms) * sample_rate / 1000.0;
+        for (int pass = 0; pass < 2 && !job->speech.empty(); ++pass) {
+          const double ratio = static_cast<double>(job->speech.size()) / target;
           if (std::abs(ratio - 1) <= kCloseEnough) break;
-          const int next = std::clamp(static_cast<int>(std::lround(rate * ratio)), kMinRate, kMaxRate);
-          if (next == rate) break;
-          rate = next;
-          if (!speak(rate)) return;
+          const int next = std::clamp(static_cast<int>(std::lround(job->rate * ratio)), kMinRate, kMaxRate);
+          if (next == job->rate) break;
+          job->rate = next;
+          if (!speak(job->rate)) return;
         }
       },
       deadline);
   if (!finished) return tl::unexpected(Failure{"TIMEOUT", "espeak-ng did not finish within the deadline", true});
-  if (!failure.empty()) return tl::unexpected(Failure{"SYNTHESIS_FAILED", failure, false});
-  if (speech.empty()) return tl::unexpected(Failure{"INVALID_TEXT", "espeak-ng produced no speech for the text", false});
-  Speech result{audio::PcmBuffer{sample_rate, 1, std::move(speech)}, {{"tts_rate_wpm", rate}}};
+  if (!job->failure.empty()) return tl::unexpected(Failure{"SYNTHESIS_FAILED", job->failure, false});
+  if (job->speech.empty()) {
+    return tl::unexpected(Failure{"INVALID_TEXT", "espeak-ng produced no speech for the text", false});
+  }
+  Speech result{audio::PcmBuffer{sample_rate, 1, std::move(job->speech)}, {{"tts_rate_wpm", job->rate}}};
   return result;
 }
 

@@ -143,5 +143,12 @@ TEST(PlaceSpeech, FillsExactlyTheOriginalsLengthWithSpeechWhereItWas) {
   }
 }
 
+TEST(PlaceSpeech, LongerSpeechRunsIntoThePauseAtItsOwnPace) {
+  // 1 s of original speech at 0.5 s, 2 s of dub, a 5 s fragment: it fits unhurried.
+  const auto placed = place_speech(tone(96000), 24000, 48000, 240000, PipelineSettings{});
+  EXPECT_DOUBLE_EQ(placed.speed_ratio, 1.0);
+  EXPECT_EQ(placed.pcm.frames(), 240000);
+}
+
 }  // namespace
 }  // namespace sts::pipeline

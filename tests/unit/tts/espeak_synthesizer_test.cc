@@ -66,6 +66,27 @@ TEST(Espeak, AnUnknownVoiceIsASynthesisFailure) {
   EXPECT_EQ(speech.error().code, "SYNTHESIS_FAILED");
 }
 
+TEST(Espeak, ACallPastItsDeadlineTimesOutAndTheEngineCarriesOn) {
+  std::string long_text;
+  for (int sentence = 0; sentence < 40; ++sentence) long_text += "Esta es una frase para hablar durante mucho tiempo. ";
+  Request request{long_text, "es", {{"voice", "es"}}, 60000};
+  request.timeout = std::chrono::milliseconds(1);
+  const auto late = espeak().synthesize(request);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, "TIMEOUT");
+  EXPECT_TRUE(late.error().retryable);
+  // The abandoned job may still be running on the library's thread; what it writes
+  // is its own, and the next caller is served after it.
+  const auto next = espeak().synthesize({"Gracias.", "es", {{"voice", "es"}}, 0});
+  EXPECT_TRUE(next);
+}
+
+TEST(Espeak, IllTypedVoiceKeysFallBackToTheDefaults) {
+  const auto speech = espeak().synthesize({"Hola.", "es", {{"voice", 7}, {"rate", "fast"}}, 0});
+  ASSERT_TRUE(speech) << speech.error().message;
+  EXPECT_EQ(speech->metadata.value("tts_rate_wpm", 0), 175);
+}
+
 TEST(Espeak, ConcurrentCallersEachGetTheirOwnSpeech) {
   const auto alone_short = espeak().synthesize({"Sí.", "es", {{"voice", "es"}}, 0})->pcm.frames();
   const auto alone_long =
