@@ -152,12 +152,8 @@ tl::expected<std::vector<std::string>, Failure> DeeplTranslator::translate(const
 
   auto response = client_->post(util::to_json(body), deadline);
   if (!response) {
-    const auto timeout = std::to_string(request.timeout.count()) + " ms";
     const util::HttpError& error = response.error();
-    if (error.kind == util::HttpError::Kind::busy)
-      return tl::unexpected(failure("TIMEOUT", "no free connection within " + timeout, true));
-    if (error.kind == util::HttpError::Kind::timeout)
-      return tl::unexpected(failure("TIMEOUT", "no answer within " + timeout + " (" + error.message + ")", true));
+    if (error.deadline_passed()) return tl::unexpected(failure("TIMEOUT", error.describe(request.timeout), true));
     // Refused, unresolvable, reset, TLS failures, an oversized answer: the provider
     // cannot be used right now.
     return tl::unexpected(failure("TRANSLATION_API_UNAVAILABLE", error.message, true));

@@ -191,12 +191,8 @@ tl::expected<Speech, Failure> HttpSynthesizer::synthesize(const Request& request
 
   auto response = client_->post(*form, deadline);
   if (!response) {
-    const auto timeout = std::to_string(request.timeout.count()) + " ms";
     const util::HttpError& error = response.error();
-    if (error.kind == util::HttpError::Kind::busy)
-      return tl::unexpected(failure("TIMEOUT", "no free connection within " + timeout, true));
-    if (error.kind == util::HttpError::Kind::timeout)
-      return tl::unexpected(failure("TIMEOUT", "no answer within " + timeout + " (" + error.message + ")", true));
+    if (error.deadline_passed()) return tl::unexpected(failure("TIMEOUT", error.describe(request.timeout), true));
     // Refused, unresolvable, reset, an oversized answer. PROTOCOL.md has no retryable
     // "TTS unavailable" code, so this is SYNTHESIS_FAILED, not retryable. curl's words
     // name the host; the URL itself might carry credentials.

@@ -12,6 +12,17 @@
 #include <utility>
 
 namespace sts::util {
+
+std::string HttpError::describe(std::chrono::milliseconds timeout) const {
+  const auto allowance = std::to_string(timeout.count()) + " ms";
+  switch (kind) {
+    case Kind::busy: return "no free connection within " + allowance;
+    case Kind::timeout: return "no answer within " + allowance + " (" + message + ")";
+    case Kind::transport: break;
+  }
+  return message;
+}
+
 namespace {
 
 void require_curl() {

@@ -38,6 +38,12 @@ struct HttpError {
   };
   Kind kind = Kind::transport;
   std::string message;  // curl's own words, or what was exceeded
+
+  // busy and timeout: the call's deadline passed, which every engine reports as
+  // TIMEOUT (retryable); transport failures each engine maps to its own code.
+  bool deadline_passed() const { return kind != Kind::transport; }
+  // What happened, for the failure message: `timeout` is the call's whole allowance.
+  std::string describe(std::chrono::milliseconds timeout) const;
 };
 
 // Initialises libcurl, once per process; false when it could not (out of memory).

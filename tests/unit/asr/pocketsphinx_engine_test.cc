@@ -10,17 +10,12 @@
 
 #include "asr/engines.h"
 #include "audio/codec.h"
+#include "heard.h"
 
 namespace sts::asr {
 namespace {
 
-audio::PcmBuffer heard(const std::string& relative) {
-  std::ifstream in(std::filesystem::path(STS_DATA_DIR) / relative, std::ios::binary);
-  const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
-  auto pcm = audio::decode_payload(bytes, {audio::AudioFormat::wav, 0, 0, 0});
-  EXPECT_TRUE(pcm) << relative;
-  return audio::convert(std::move(*pcm), kSampleRateHz, 1);
-}
+using test_data::heard;
 
 // Loading costs about a second per decoder: one engine for the whole suite.
 const Engine& engine() {
