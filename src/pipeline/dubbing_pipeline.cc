@@ -174,7 +174,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
         for (const auto& segment : result.segments) request.sentences.push_back(segment.text);
         request.source_language = stream.source_language;
         request.target_language = stream.target_language;
-        request.timeout = settings_.translation.timeout;
+        request.timeout = control.time_left(settings_.translation.timeout);
         auto translated = engines_.translator->translate(request);
         if (!translated) {
           auto& failure = translated.error();
@@ -200,7 +200,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
                             request.language = stream.target_language;
                             request.voice = stream.voice;
                             request.target_duration_ms = speech_frames * 1000 / stream.sample_rate_hz;
-                            request.timeout = settings_.tts.timeout;
+                            request.timeout = control.time_left(settings_.tts.timeout);
                             auto speech_out = engines_.synthesizer->synthesize(request);
                             if (!speech_out) {
                               auto& failure = speech_out.error();

@@ -55,6 +55,13 @@ std::int64_t FragmentJob::stream_offset_ms() const {
   return offset;
 }
 
+std::chrono::milliseconds JobControl::time_left(std::chrono::milliseconds stage_timeout) const {
+  const auto now = std::chrono::steady_clock::now();
+  if (deadline <= now) return std::chrono::milliseconds(0);
+  if (deadline - now >= stage_timeout) return stage_timeout;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+}
+
 bool Pipeline::supports(std::string_view source, std::string_view target) const {
   const auto& pairs = language_pairs();
   return std::any_of(pairs.begin(), pairs.end(),

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -70,6 +71,12 @@ struct FragmentJob {
 struct JobControl {
   std::stop_source stop;
   std::atomic<Stage> stage{Stage::queued};
+  // When the protocol gives up on the fragment: engine calls that can be bounded
+  // (translation, synthesis) get no more than what is left of it.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+
+  // `stage_timeout`, or less when the fragment's deadline comes first.
+  std::chrono::milliseconds time_left(std::chrono::milliseconds stage_timeout) const;
 };
 
 struct EncodedAudio {

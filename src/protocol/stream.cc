@@ -183,6 +183,7 @@ void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
   slot.accepted_at = Clock::now();
   slot.job = std::move(job);
   slot.control = std::make_shared<pipeline::JobControl>();
+  slot.control->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(init_.timeout_ms);
   slot.deadline = std::make_unique<asio::steady_timer>(strand_, std::chrono::milliseconds(init_.timeout_ms));
   slot.deadline->async_wait([weak = weak_from_this(), sequence, control = slot.control](boost::system::error_code ec) {
     if (ec) return;
