@@ -10,17 +10,18 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "audio/samples.h"
 
 namespace sts::asr {
 namespace {
 
-constexpr int kFramesPerSecond = 100;
+constexpr int kFramesPerSecond = 100;  // pocketsphinx's default -frate
 // A domain's word list gets this share of the interpolated language model: enough to
 // lift its words over acoustically similar common words, small enough that everything
 // else is still recognised as before.
-constexpr float kDomainWeight = 0.1F;  // pocketsphinx's default -frate
+constexpr float kDomainWeight = 0.1F;
 // A pause at least this long between words starts a new segment: subtitles and the
 // translation get phrase-sized pieces rather than one run-on line.
 constexpr int kSegmentPauseFrames = 40;
@@ -69,14 +70,31 @@ std::vector<std::string> domain_words(const std::filesystem::path& list, ps_deco
   return words;
 }
 
-// A unigram ARPA model giving every word of the list the same probability.
-std::filesystem::path write_unigram_arpa(const std::vector<std::string>& words, const std::filesystem::path& path) {
-  std::ofstream out(path);
+// A unigram ARPA model giving every word of the list the same probability, in a
+// fresh temporary file (mkstemp: no name another user could plant first); sphinxbase
+// reads ARPA only from a file.
+std::filesystem::path write_unigram_arpa(const std::vector<std::string>& words) {
+  std::string path = (std::filesystem::temp_directory_path() / "sts-asr-domain-XXXXXX").string();
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) throw ModelLoadError("cannot create a temporary file for a domain language model: " + path);
+  std::ostringstream text;
   const double log_probability = -std::log10(static_cast<double>(words.size()));
-  out << "\\data\\\nngram 1=" << words.size() + 2 << "\n\n\\1-grams:\n-99 <s>\n"
-      << log_probability << " </s>\n";
-  for (const auto& word : words) out << log_probability << ' ' << word << '\n';
-  out << "\n\\end\\\n";
+  text << "\\data\\\nngram 1=" << words.size() + 2 << "\n\n\\1-grams:\n-99 <s>\n" << log_probability << " </s>\n";
+  for (const auto& word : words) text << log_probability << ' ' << word << '\n';
+  text << "\n\\end\\\n";
+  const std::string content = text.str();
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const auto count = ::write(fd, content.data() + written, content.size() - written);
+    if (count <= 0) break;
+    written += static_cast<std::size_t>(count);
+  }
+  ::close(fd);
+  if (written != content.size()) {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    throw ModelLoadError("cannot write a domain language model to " + path);
+  }
   return path;
 }
 
@@ -136,8 +154,7 @@ void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domain
     const auto words = domain_words(list, ps);
     if (words.empty()) continue;
     const std::string domain = list.stem().string();
-    const auto arpa = write_unigram_arpa(words, fs::temp_directory_path() / ("sts-asr-domain-" + domain + "-" +
-                                                                              std::to_string(::getpid()) + ".arpa"));
+    const auto arpa = write_unigram_arpa(words);
     ngram_model_t* domain_model = ngram_model_read(config, arpa.c_str(), NGRAM_ARPA, logmath);
     fs::remove(arpa, error);
     if (!domain_model) {
