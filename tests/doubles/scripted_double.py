@@ -22,10 +22,15 @@ Test control (not the service's API):
 import argparse
 import asyncio
 import collections
-import socket
+import os
 import sys
 
 from aiohttp import web
+
+# The benchmark yardsticks already serve an aiohttp app on a port of the kernel's
+# choosing and report it; the doubles do exactly that too.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "yardsticks"))
+from aiohttp_serve import serve_forever  # noqa: E402
 
 
 class ScriptedDouble:
@@ -94,20 +99,6 @@ class ScriptedDouble:
         app.router.add_get('/_last', self.last_request)
 
 
-async def serve(app, host, port):
-    # Bound here so that port 0 can be reported as the port the kernel chose.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
-    print(f'listening on port {sock.getsockname()[1]}', flush=True)
-    await asyncio.Event().wait()
-
-
 def run(doc, build_app, add_arguments=lambda parser: None):
     """Parses --port, --host and the double's own arguments, then serves
     build_app(args) until killed."""
@@ -116,7 +107,4 @@ def run(doc, build_app, add_arguments=lambda parser: None):
     parser.add_argument('--host', default='127.0.0.1')
     add_arguments(parser)
     args = parser.parse_args()
-    try:
-        asyncio.run(serve(build_app(args), args.host, args.port))
-    except KeyboardInterrupt:
-        sys.exit(0)
+    serve_forever(build_app(args), args.host, args.port)
