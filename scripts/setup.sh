@@ -26,6 +26,9 @@ apt_packages=(
   libgtest-dev libbenchmark-dev
   # Python peers for tests: Debian's interpreter and its packages
   python3 python3-socketio python3-engineio python3-aiohttp python3-pytest python3-websockets
+  # browser tests (tests/e2e/browser): playwright-core drives Debian's Chromium, so no
+  # browser is downloaded from outside the archive
+  chromium
 )
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 
