@@ -43,8 +43,8 @@ bool equal_in_constant_time(std::string_view a, std::string_view b) {
 }  // namespace
 
 StsService::StsService(ProtocolSettings settings, const pipeline::Pipeline& pipeline, pipeline::ComputePool& pool,
-                       VoiceCatalog catalog)
-    : settings_(std::move(settings)), pipeline_(pipeline), pool_(pool), catalog_(std::move(catalog)) {}
+                       VoiceCatalog catalog, ServiceMonitor& monitor)
+    : settings_(std::move(settings)), pipeline_(pipeline), pool_(pool), catalog_(std::move(catalog)), monitor_(monitor) {}
 
 StsService::~StsService() = default;
 
@@ -138,7 +138,7 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
     Json fields = connection->log_fields;
     fields.update({{"stream_id", init->stream_id}, {"worker_id", init->worker_id}});
     const std::string voice_name = (*voice)->name;
-    connection->stream = std::make_shared<Stream>(StreamServices{settings_, pipeline_, pool_, tracker_}, socket,
+    connection->stream = std::make_shared<Stream>(StreamServices{settings_, pipeline_, pool_, tracker_, monitor_}, socket,
                                                   std::move(*init), voice_name, (*voice)->settings, fields);
     const StreamInit& accepted = connection->stream->init();
     fields.update({{"source_language", accepted.source_language},
@@ -225,6 +225,7 @@ void StsService::send_error(const SocketPtr& socket, const Rejection& rejection,
   if (stream_id) fields["stream_id"] = *stream_id;
   if (fragment_id) fields["fragment_id"] = *fragment_id;
   log_warning("request rejected", fields);
+  monitor_.request_rejected(rejection.code);
   socket->emit("error", Json::array({error_json({rejection.code, rejection.message,
                                                  fatal ? "fatal" : (warning ? "warning" : "error"), fatal,
                                                  std::move(stream_id), std::move(fragment_id), std::move(metadata)})}));

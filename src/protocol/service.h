@@ -21,7 +21,7 @@ class Connection;
 class StsService {
  public:
   StsService(ProtocolSettings settings, const pipeline::Pipeline& pipeline, pipeline::ComputePool& pool,
-             VoiceCatalog catalog);
+             VoiceCatalog catalog, ServiceMonitor& monitor);
   ~StsService();
 
   // Registers the guard and handlers; call before the server listens.
@@ -52,6 +52,7 @@ class StsService {
   pipeline::ComputePool& pool_;
   const VoiceCatalog catalog_;
   InflightTracker tracker_;
+  ServiceMonitor& monitor_;
   std::mutex connections_mutex_;
   std::set<std::shared_ptr<Connection>> connections_;
 };

@@ -22,6 +22,7 @@
 #include "pipeline/pipeline.h"
 #include "protocol/backpressure.h"
 #include "protocol/messages.h"
+#include "protocol/monitor.h"
 #include "protocol/settings.h"
 #include "protocol/statistics.h"
 #include "socketio/socket.h"
@@ -55,6 +56,7 @@ struct StreamServices {
   const pipeline::Pipeline& pipeline;
   pipeline::ComputePool& pool;
   InflightTracker& tracker;
+  ServiceMonitor& monitor;
 };
 
 // A fragment:processed event as the Socket.IO packet that carries it. Serialising
@@ -146,6 +148,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::int64_t highest_delivered_ = -1;
   Severity level_ = Severity::low;
   StreamStatistics statistics_;
+  std::shared_ptr<StreamView> view_;
   boost::asio::steady_timer close_timer_;
 };
 
