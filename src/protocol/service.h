@@ -44,7 +44,8 @@ class StsService {
   void on_control(const SocketPtr& socket, util::Json& args, std::string_view event);
   void on_client_ack(const SocketPtr& socket, util::Json& args);
   void send_error(const SocketPtr& socket, const Rejection& rejection, std::optional<std::string> stream_id = {},
-                  std::optional<std::string> fragment_id = {}) const;
+                  std::optional<std::string> fragment_id = {},
+                  std::optional<std::int64_t> sequence_number = {}) const;
   util::Json capabilities() const;
 
   const ProtocolSettings settings_;

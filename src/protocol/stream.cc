@@ -226,7 +226,8 @@ void Stream::start(Slot& slot) {
   ++running_;
   services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, control = slot.control, strand = strand_,
                          weak = weak_from_this(), socket = socket_, stream_id = init_.stream_id,
-                         accepted_at = slot.accepted_at] {
+                         accepted_at = slot.accepted_at, log_fields = fragment_fields(slot.fragment_id, slot.sequence_number)] {
+    const observability::ScopedLogFields log_scope(log_fields);
     auto result = pipeline.process(*job, *control);
     const auto processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - accepted_at).count();
     // Past its deadline the result is discarded: no need to serialise it.
@@ -238,18 +239,17 @@ void Stream::start(Slot& slot) {
       // waits for its turn.
       if (frame && result.dubbed_audio) result.dubbed_audio->bytes = {};
     }
-    asio::post(strand, [weak, sequence = job->sequence_number, control, result = std::move(result), processing_ms,
-                        frame = std::move(frame)]() mutable {
-      if (auto self = weak.lock()) self->on_result(sequence, control, std::move(result), processing_ms, std::move(frame));
+    asio::post(strand, [weak, job, control, result = std::move(result), processing_ms, frame = std::move(frame)]() mutable {
+      if (auto self = weak.lock()) self->on_result(*job, control, std::move(result), processing_ms, std::move(frame));
     });
   });
 }
 
-void Stream::on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
+void Stream::on_result(const pipeline::FragmentJob& job, const std::shared_ptr<pipeline::JobControl>& control,
                        pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedFrame processed) {
-  const auto it = slots_.find(sequence_number);
+  const auto it = slots_.find(job.sequence_number);
   if (it == slots_.end() || it->second.control != control || it->second.result) {
-    observability::log_debug("late result discarded", {{"stream_id", init_.stream_id}, {"sequence_number", sequence_number}});
+    observability::log_debug("late result discarded", fragment_fields(job.fragment_id, job.sequence_number));
     return;
   }
   Slot& slot = it->second;
@@ -425,6 +425,13 @@ void Stream::cancel(std::string_view reason) {
   view_->set_in_flight(0);
   services_.tracker.remove(cancelled);
   log_info("pending fragments cancelled", merged(log_fields_, {{"cancelled", cancelled}, {"reason", reason}}));
+}
+
+void Stream::on_client_ack(const std::string& fragment_id, std::string_view status) {
+  const auto delivered = delivered_.find(fragment_id);
+  util::Json fields = merged(log_fields_, {{"fragment_id", fragment_id}, {"status", status}});
+  fields["sequence_number"] = delivered == delivered_.end() ? util::Json() : util::Json(delivered->second.sequence_number);
+  observability::log_debug("worker confirmed delivery", fields);
 }
 
 void Stream::expire_pending() {

@@ -85,6 +85,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void end(const std::string& reason);
   // The connection is gone: stop every job quietly and free everything.
   void cancel(std::string_view reason);
+  // The worker's fragment:ack: only logged, with the fragment's sequence number when
+  // it is one this stream delivered.
+  void on_client_ack(const std::string& fragment_id, std::string_view status);
   // Shutdown deadline: deliver whatever is still pending as a TIMEOUT failure.
   void expire_pending();
 
@@ -112,7 +115,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void accept(FragmentData fragment, std::vector<std::uint8_t> audio);
   void start_waiting();
   void start(Slot& slot);
-  void on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
+  void on_result(const pipeline::FragmentJob& job, const std::shared_ptr<pipeline::JobControl>& control,
                  pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedFrame processed);
   void on_deadline(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control);
   void fail_slot(Slot& slot, std::string message);
