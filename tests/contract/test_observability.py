@@ -4,6 +4,7 @@ Prometheus text parser (Debian's python3-prometheus-client) after real streams,
 import asyncio
 import base64
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -187,3 +188,21 @@ async def test_a_streams_log_lines_are_json_with_correlation_fields_and_no_audio
     sent_audio = base64.b64encode(program_fragment(0)).decode()
     assert sent_audio[1000:1064] not in log_text
     assert not re.search(r"[A-Za-z0-9+/]{200,}", log_text), "a long base64 run was logged"
+
+
+async def test_the_grafana_dashboard_queries_only_metrics_the_server_exposes(start_server):
+    server = start_server()
+    _, _, text = await http_get(server, "/metrics")
+    # From the TYPE lines: a labelled family has no samples until something happens.
+    exposed = set()
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ")
+            exposed |= {name + suffix for suffix in ("_bucket", "_sum", "_count")} if kind == "histogram" else {name}
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "grafana", "sts-service.json")
+    with open(path) as f:
+        dashboard = json.load(f)
+    queried = {name for panel in dashboard["panels"] for target in panel["targets"]
+               for name in re.findall(r"\bsts_[a-z_]+", target["expr"])}
+    assert len(queried) >= 12
+    assert queried <= exposed, f"the dashboard queries what the server never exposes: {queried - exposed}"
