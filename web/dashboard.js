@@ -154,14 +154,15 @@ function renderEngines(status) {
   const engines = objectOrEmpty(status.engines);
   const rows = orderedKeys(engines, Object.keys(ENGINE_LABELS)).map((key) => {
     const engine = objectOrEmpty(engines[key]);
-    const readiness = engine.ready === true ? badge("ready", "status-ok")
-      : engine.ready === false ? badge("not ready", "status-bad") : dash;
-    const model = engine.model ?? dash;
+    const readiness = engine.ready === true ? [badge("ready", "status-ok")]
+      : engine.ready === false ? [badge("not ready", "status-bad")] : [dash];
+    // A remote engine that stopped answering says why.
+    if (engine.detail) readiness.push(" ", element("span", { text: engine.detail, className: "muted" }));
     return element("tr", {}, [
       cell(ENGINE_LABELS[key] ?? key),
       cell(engine.engine, "mono"),
-      element("td", { text: model, className: "mono", title: model }),
-      cell(readiness),
+      cell(engine.model, "mono"),
+      element("td", {}, readiness),
     ]);
   });
   const pipeline = status.pipeline ? `the ${status.pipeline} pipeline uses no models` : "No engines reported";

@@ -17,7 +17,7 @@ const CHANNELS = 1;
 const $ = (id) => document.getElementById(id);
 const ui = {
   form: $("try-form"), file: $("clip-file"), record: $("record-button"), recordHint: $("record-hint"),
-  voice: $("voice"), dub: $("dub-button"), progress: $("progress"), status: $("status"), error: $("error"),
+  voice: $("voice"), voiceHint: $("voice-hint"), dub: $("dub-button"), progress: $("progress"), status: $("status"), error: $("error"),
   transcript: $("transcript"), translation: $("translation"), original: $("original-audio"),
   dubbed: $("dubbed-audio"), download: $("download"), fragments: $("fragments"),
 };
@@ -27,6 +27,8 @@ const STATUS_CLASS = { success: "status-ok", partial: "status-warn", failed: "st
 let clip = null;      // { name, samples: Float32Array at SAMPLE_RATE_HZ, url }
 let recorder = null;  // the MediaRecorder while recording
 let running = false;
+
+const countOf = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 const formatTime = (samples) => {
   const seconds = samples / SAMPLE_RATE_HZ;
@@ -168,6 +170,7 @@ function fillVoices(voices) {
   const options = [new Option("Server default", "default"), ...voices.map((voice) => new Option(voice, voice))];
   ui.voice.replaceChildren(...options);
   ui.voice.value = voices.includes(chosen) ? chosen : "default";
+  ui.voiceHint.textContent = `${countOf(voices.length, "voice")} on this server.`;
 }
 
 // The dubbed fragments in sequence order; a failed one is replaced by silence of its
@@ -250,7 +253,7 @@ function streamFragments(socket, streamId, fragments, maxInflight) {
       appendText(ui.transcript, result.transcript);
       appendText(ui.translation, result.translated_text);
       ui.progress.value = received;
-      say(`Dubbing: ${received} of ${fragments.length} fragments back.`);
+      say(`Dubbing: ${received} of ${countOf(fragments.length, "fragment")} back.`);
       if (received === fragments.length) finish(resolve, results);
       else sendMore();
     };
@@ -305,7 +308,7 @@ async function dub() {
     });
     const { max_inflight: maxInflight, capabilities } = await ready;
     fillVoices(capabilities?.voices);
-    say(`Dubbing: 0 of ${fragments.length} fragments back.`);
+    say(`Dubbing: 0 of ${countOf(fragments.length, "fragment")} back.`);
     const results = await streamFragments(socket, streamId, fragments, maxInflight ?? 1);
 
     const complete = nextEvent(socket, "stream:complete");
@@ -314,7 +317,7 @@ async function dub() {
     showDubbing(fragments, results);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const failed = summary.failed_count ?? results.filter((r) => r.status === "failed").length;
-    say(`Done in ${seconds} s: ${fragments.length} fragments, ${failed} failed.`
+    say(`Done in ${seconds} s: ${countOf(fragments.length, "fragment")}, ${failed} failed.`
       + `${failed > 0 ? " Silence stands in for failed fragments." : ""} Playing the Spanish dubbing.`);
   } finally {
     socket.disconnect();
