@@ -88,7 +88,7 @@ function renderOverview(status) {
 }
 
 function renderStreams(status) {
-  const streams = Array.isArray(status.streams) ? status.streams : [];
+  const streams = Array.isArray(status.streams) ? status.streams.map(objectOrEmpty) : [];
   const rows = streams.map((stream) => {
     const row = element("tr", {}, [
       cell(stream.stream_id, "mono id"),

@@ -17,14 +17,15 @@ const CHANNELS = 1;
 const $ = (id) => document.getElementById(id);
 const ui = {
   form: $("try-form"), file: $("clip-file"), record: $("record-button"), recordHint: $("record-hint"),
-  voice: $("voice"), voiceHint: $("voice-hint"), dub: $("dub-button"), progress: $("progress"), status: $("status"), error: $("error"),
-  transcript: $("transcript"), translation: $("translation"), original: $("original-audio"),
-  dubbed: $("dubbed-audio"), download: $("download"), fragments: $("fragments"),
+  voice: $("voice"), voiceHint: $("voice-hint"), dub: $("dub-button"),
+  progress: $("progress"), status: $("status"), error: $("error"),
+  transcript: $("transcript"), translation: $("translation"),
+  original: $("original-audio"), dubbed: $("dubbed-audio"), download: $("download"), fragments: $("fragments"),
 };
 
 const STATUS_CLASS = { success: "status-ok", partial: "status-warn", failed: "status-bad" };
 
-let clip = null;      // { name, samples: Float32Array at SAMPLE_RATE_HZ, url }
+let clip = null;      // { name, samples: Float32Array at SAMPLE_RATE_HZ }
 let recorder = null;  // the MediaRecorder while recording
 let running = false;
 
@@ -45,8 +46,12 @@ function showError(message) {
 
 const describeServerError = (event) => `${event?.code ?? "ERROR"}: ${event?.message ?? "no message"}`;
 
+// getUserMedia exists only in secure contexts: HTTPS, or the server on localhost.
+const canRecord = () => Boolean(navigator.mediaDevices?.getUserMedia && window.MediaRecorder);
+const socketIoLoaded = typeof globalThis.io === "function";
+
 function updateControls() {
-  ui.dub.disabled = running || recorder !== null || clip === null;
+  ui.dub.disabled = running || recorder !== null || clip === null || !socketIoLoaded;
   ui.file.disabled = running || recorder !== null;
   ui.voice.disabled = running;
   ui.record.disabled = running || !canRecord();
@@ -75,9 +80,6 @@ async function useClip(blob, name) {
   }
   updateControls();
 }
-
-// getUserMedia exists only in secure contexts: HTTPS, or the server on localhost.
-const canRecord = () => Boolean(navigator.mediaDevices?.getUserMedia && window.MediaRecorder);
 
 async function toggleRecording() {
   if (recorder) {
@@ -313,12 +315,14 @@ async function dub() {
 
     const complete = nextEvent(socket, "stream:complete");
     socket.emit("stream:end", { stream_id: streamId });
-    const summary = await complete;
+    await complete;
     showDubbing(fragments, results);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const failed = summary.failed_count ?? results.filter((r) => r.status === "failed").length;
+    // Counted here rather than taken from stream:complete, which knows nothing of
+    // the fragments it rejected.
+    const failed = results.filter((result) => result.status === "failed").length;
     say(`Done in ${seconds} s: ${countOf(fragments.length, "fragment")}, ${failed} failed.`
-      + `${failed > 0 ? " Silence stands in for failed fragments." : ""} Playing the Spanish dubbing.`);
+      + `${failed > 0 ? " Silence stands in for the failed ones." : ""} The Spanish dubbing is below.`);
   } finally {
     socket.disconnect();
   }
@@ -350,7 +354,7 @@ ui.form.addEventListener("submit", async (event) => {
   }
 });
 
-if (typeof globalThis.io !== "function") {
+if (!socketIoLoaded) {
   showError("The Socket.IO client (/vendor/socket.io.min.js) did not load, so nothing can be dubbed.");
 }
 updateControls();
