@@ -12,7 +12,9 @@ const PICKED_CLIP = "astwb_queue-periodic-announce";
 // 9 s, played in a loop by Chromium's fake microphone.
 const RECORDED_CLIP = "astwb_tt-allbusy";
 const clipPath = (id) => `${DATA_DIR}/speech/en/${id}.wav`;
-const RECORDING_SECONDS = 4;
+// Longer than the clip: under load Chromium's fake device may deliver silence at
+// first (seen once in CI-like runs), and a whole loop of the clip still follows.
+const RECORDING_SECONDS = 10;
 const DUB_TIMEOUT_MS = 120000;
 
 function referenceWords(id) {
