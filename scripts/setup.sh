@@ -28,6 +28,8 @@ apt_packages=(
   python3 python3-socketio python3-engineio python3-aiohttp python3-pytest python3-websockets
   # a real Prometheus text parser for the /metrics contract test
   python3-prometheus-client
+  # line coverage for scripts/coverage.sh
+  gcovr
   # browser tests (tests/e2e/browser): playwright-core drives Debian's Chromium, so no
   # browser is downloaded from outside the archive
   chromium
