@@ -40,6 +40,7 @@ BASE_ENV = {
     "STS_PIPELINE": "faults",
     "STREAM_CLOSE_DELAY_MS": "300",
     "LOG_LEVEL": "info",
+    "SHUTDOWN_TIMEOUT_MS": "3000",
 }
 
 
@@ -108,8 +109,14 @@ class Server:
         if self.proc is None:
             return
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
+            # Gracefully, as an orchestrator would: the drain is exercised, and a
+            # coverage build writes its counters only when the process exits.
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
         self.proc.stdout.close()
 
     @property

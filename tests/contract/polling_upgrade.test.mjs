@@ -37,7 +37,15 @@ before(async () => {
   });
 });
 
-after(() => child?.kill("SIGKILL"));
+// SIGTERM, so a coverage build writes its counters as the server exits.
+after(async () => {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10000);
+  await exited;
+  clearTimeout(timer);
+});
 
 function once(socket, event) {
   return new Promise((resolve, reject) => {

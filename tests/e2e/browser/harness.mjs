@@ -50,9 +50,12 @@ export async function startServer(env = {}) {
   });
   return {
     url,
+    // SIGTERM, as an orchestrator would; a coverage build writes its counters at exit.
     stop: async () => {
-      child.kill("SIGKILL");
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
