@@ -9,7 +9,8 @@ Test control (not the service's API):
       queues a script for the next `times` service requests (scripts run in
       order). Every field is optional: "delay_ms" waits first (past a client's
       timeout: an answer that never comes); "close" drops the connection without
-      answering; "body" replaces the whole answer verbatim, with `status`; else the
+      answering; "body" replaces the whole answer verbatim, with `status` ("body_base64"
+      likewise, for bytes that are not UTF-8); else the
       double answers `status` in the service's own way (a double may read more
       fields, such as "message").
   POST /_reset        forgets scripts, counters and the last request.
@@ -21,6 +22,7 @@ Test control (not the service's API):
 
 import argparse
 import asyncio
+import base64
 import collections
 import os
 import sys
@@ -70,8 +72,10 @@ class ScriptedDouble:
             request.transport.close()
             return web.Response()  # never sent: the connection is gone
         status = script.get('status', 200)
-        if 'body' in script:
-            return web.Response(status=status, text=script['body'],
+        if 'body' in script or 'body_base64' in script:
+            body = (base64.b64decode(script['body_base64']) if 'body_base64' in script
+                    else script['body'].encode())
+            return web.Response(status=status, body=body,
                                 content_type=script.get('content_type', self.body_content_type))
         return answer(status, script)
 

@@ -170,6 +170,44 @@ TEST_F(DeeplTranslatorTest, WrongNumberOfTranslationsIsAnInvalidResponse) {
   EXPECT_NE(result.error().message.find("1 translations for 2 sentences"), std::string::npos) << result.error().message;
 }
 
+TEST_F(DeeplTranslatorTest, ErrorDetailFollowsDeeplsMessage) {
+  script({{"status", 400}, {"body", R"({"message": "Bad request", "detail": "Unknown glossary"})"}});
+  DeeplTranslator translator(settings());
+  auto result = translator.translate(request({"Hello."}));
+  expect_failure(result, "TRANSLATION_REJECTED", false);
+  EXPECT_NE(result.error().message.find("HTTP 400: Bad request: Unknown glossary"), std::string::npos)
+      << result.error().message;
+}
+
+TEST_F(DeeplTranslatorTest, AnswerWithoutATranslationsArrayIsAnInvalidResponse) {
+  for (const char* body : {R"({"translations": "Hola."})", R"(["Hola."])", R"({"text": "Hola."})"}) {
+    script({{"body", body}});
+    DeeplTranslator translator(settings());
+    auto result = translator.translate(request({"Hello."}));
+    expect_failure(result, "INVALID_RESPONSE", false);
+    EXPECT_NE(result.error().message.find("without a translations array"), std::string::npos) << body;
+  }
+}
+
+TEST_F(DeeplTranslatorTest, IsUnreadyAfterACallThatGotNoAnswerAndReadyAfterOneThatDid) {
+  DeeplTranslator translator(settings(1));
+  EXPECT_TRUE(translator.readiness().ready) << "nothing is known before the first call";
+  script({{"close", true}});
+  expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  const auto down = translator.readiness();
+  EXPECT_FALSE(down.ready);
+  EXPECT_EQ(down.detail.rfind("DeepL did not answer: ", 0), 0U) << down.detail;
+  ASSERT_TRUE(translator.translate(request({"Hello."})).has_value());
+  EXPECT_TRUE(translator.readiness().ready);
+}
+
+TEST_F(DeeplTranslatorTest, AnErrorStatusIsAnAnswerSoReadinessStays) {
+  script({{"status", 503}});
+  DeeplTranslator translator(settings());
+  expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  EXPECT_TRUE(translator.readiness().ready);
+}
+
 TEST_F(DeeplTranslatorTest, TranslationWithoutTextIsAnInvalidResponse) {
   script({{"body", R"({"translations": [{"detected_source_language": "EN"}]})"}});
   DeeplTranslator translator(settings());

@@ -17,6 +17,7 @@
 
 #include "observability/log.h"
 #include "service_double.h"
+#include "util/base64.h"
 #include "util/json.h"
 
 namespace sts::tts {
@@ -172,6 +173,30 @@ TEST_F(HttpSynthesizerTest, LongErrorBodyIsCutToAShortReadableExcerpt) {
   EXPECT_LT(result.error().message.size(), 300U) << result.error().message;
   EXPECT_NE(result.error().message.find("HTTP 500: xxxx"), std::string::npos) << result.error().message;
   EXPECT_EQ(result.error().message.find('<'), std::string::npos) << result.error().message;
+}
+
+TEST_F(HttpSynthesizerTest, ErrorBodyKeepsValidUtf8AndMarksInvalidBytes) {
+  // Two-, three- and four-byte sequences kept; a stray continuation byte, a cut-off
+  // sequence and a lead byte without continuations each become '?'.
+  const std::string body = "se\xC3\xB1or \xE2\x82\xAC \xF0\x9F\x8E\xA4 \x80 \xE2\x82 \xC3x";
+  double_.script({{"status", 500}, {"body_base64", util::base64_encode({reinterpret_cast<const std::uint8_t*>(body.data()), body.size()})}});
+  HttpSynthesizer synthesizer(settings());
+  auto result = synthesizer.synthesize(request("Hola."));
+  expect_failure(result, "SYNTHESIS_FAILED", false);
+  EXPECT_NE(result.error().message.find("HTTP 500: se\xC3\xB1or \xE2\x82\xAC \xF0\x9F\x8E\xA4 ? ?? ?x"), std::string::npos)
+      << result.error().message;
+}
+
+TEST_F(HttpSynthesizerTest, IsUnreadyAfterACallThatGotNoAnswerAndReadyAfterOneThatDid) {
+  HttpSynthesizer synthesizer(settings(1));
+  EXPECT_TRUE(synthesizer.readiness().ready);
+  double_.script({{"close", true}});
+  expect_failure(synthesizer.synthesize(request("Hola.")), "SYNTHESIS_FAILED", false);
+  const auto down = synthesizer.readiness();
+  EXPECT_FALSE(down.ready);
+  EXPECT_EQ(down.detail.rfind("the TTS server did not answer: ", 0), 0U) << down.detail;
+  ASSERT_TRUE(synthesizer.synthesize(request("Hola.")).has_value());
+  EXPECT_TRUE(synthesizer.readiness().ready);
 }
 
 TEST_F(HttpSynthesizerTest, BodyThatIsNotAWavIsSynthesisFailed) {
