@@ -26,6 +26,9 @@ apt_packages=(
   libgtest-dev libbenchmark-dev
   # Python peers for tests: Debian's interpreter and its packages
   python3 python3-socketio python3-engineio python3-aiohttp python3-pytest python3-websockets
+  # e2e tests: ffprobe measures what sts-dub wrote and ffmpeg makes a video input, an
+  # independent reader and writer rather than our own code checking itself
+  ffmpeg
 )
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 
