@@ -48,6 +48,8 @@ DubReport run_dub(boost::asio::io_context& io, Transport& transport, const DubIn
   audio::PcmBuffer dubbed = silent_like(track);
   DubReport report;
   report.fragments = spans.size();
+  // Replaced when the worker finishes; left only if io.run() ran out of work first.
+  report.result.failure = "the stream stopped without an outcome";
 
   FragmentSource source = [&](std::size_t index) -> std::optional<OutgoingFragment> {
     if (index >= spans.size()) return std::nullopt;

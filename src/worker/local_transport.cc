@@ -1,5 +1,6 @@
 #include "worker/local_transport.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
 
@@ -89,7 +90,9 @@ void LocalTransport::send_fragment(const OutgoingFragment& fragment, std::int64_
   job->metadata = {{"pts_ns", fragment.start_ms * 1'000'000}};
   ++state_->running;
   post(FragmentAck{fragment.fragment_id});
-  pool_.submit([&pipeline = pipeline_, &io = io_, job, state = state_] {
+  // The guard keeps io.run() going while the job runs: until it posts its result, the
+  // io_context itself has nothing to wait for.
+  pool_.submit([&pipeline = pipeline_, &io = io_, job, state = state_, work = boost::asio::make_work_guard(io_)] {
     const auto started = std::chrono::steady_clock::now();
     pipeline::JobControl control;
     const pipeline::FragmentResult result = pipeline.process(*job, control);
