@@ -147,21 +147,22 @@ void StreamWorker::conclude(Attempt& attempt, FragmentOutcome outcome) {
 void StreamWorker::pump() {
   if (phase_ != Phase::streaming) return;
   const auto now = Clock::now();
-  auto wake = Clock::time_point::max();
   if (options_.answer_timeout) {
     for (const auto& [id, attempt] : in_flight_) {
-      const auto due = attempt.sent_at + *options_.answer_timeout;
-      if (due <= now) {
+      if (attempt.sent_at + *options_.answer_timeout <= now) {
         finish(false, "no answer to fragment " + id + " from " + transport_.peer() + " within " +
                           millis(*options_.answer_timeout));
         return;
       }
-      wake = std::min(wake, due);
     }
   }
+  auto wake = Clock::time_point::max();
   while (send_next(now, wake)) {
   }
   if (!retries_.empty()) wake = std::min(wake, retries_.begin()->first);
+  if (options_.answer_timeout) {
+    for (const auto& [id, attempt] : in_flight_) wake = std::min(wake, attempt.sent_at + *options_.answer_timeout);
+  }
   if (exhausted_ && !upcoming_ && in_flight_.empty() && retries_.empty()) {
     phase_ = Phase::ending;
     transport_.end_stream();
