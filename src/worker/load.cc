@@ -128,7 +128,7 @@ tl::expected<LoadReport, std::string> run_load(const LoadRequest& request) {
     options.stream.channels = programme->channels;
     options.stream.chunk_duration_ms = programme->fragments.front().duration_ms;
     options.realtime = request.realtime;
-    FragmentSource source = [&, stream, id_prefix = options.stream.stream_id + "-"](std::size_t index)
+    FragmentSource source = [&, id_prefix = options.stream.stream_id + "-"](std::size_t index)
         -> std::optional<OutgoingFragment> {
       const ProgrammeFragment& piece = programme->fragments[index % count];
       const std::int64_t start_ms = static_cast<std::int64_t>(index / count) * programme->total_ms + piece.start_ms;
