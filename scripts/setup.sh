@@ -26,6 +26,13 @@ apt_packages=(
   libgtest-dev libbenchmark-dev
   # Python peers for tests: Debian's interpreter and its packages
   python3 python3-socketio python3-engineio python3-aiohttp python3-pytest python3-websockets
+  # a real Prometheus text parser for the /metrics contract test
+  python3-prometheus-client
+  # line coverage for scripts/coverage.sh
+  gcovr
+  # browser tests (tests/e2e/browser): playwright-core drives Debian's Chromium, so no
+  # browser is downloaded from outside the archive
+  chromium
   # e2e tests: ffprobe measures what sts-dub wrote and ffmpeg makes a video input, an
   # independent reader and writer rather than our own code checking itself
   ffmpeg

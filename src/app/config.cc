@@ -109,6 +109,8 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        }},
       {"VOICE_PROFILES_PATH", "--voice-profiles", "voices.json to load (default: the built-in catalogue)",
        text(&Config::voice_profiles_path)},
+      {"WEB_ROOT", "--web-root", "folder of the pages served at / and /try (default: the project's web/; empty: none)",
+       text(&Config::web_root)},
       {"ASR_ENGINE", "--asr-engine", "speech recogniser for pipeline asr: " + asr_names + " (default pocketsphinx)",
        [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
          const auto names = asr::engine_names();

@@ -34,6 +34,7 @@ struct Config {
   int stream_close_delay_ms = 5000;
   pipeline::FallbackMode fallback_mode = pipeline::FallbackMode::silence;
   std::string voice_profiles_path;  // empty: the built-in catalogue
+  std::string web_root = STS_WEB_ROOT;  // the dashboard and try pages; empty: none
   std::string asr_engine = "pocketsphinx";
   std::string asr_model_path;  // empty: the engine's default
   std::string asr_domains_path = STS_SHARE_DIR "/asr/domains";

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/config.h"
+#include "app/routes.h"
 #include "observability/log.h"
 #include "pipeline/compute_pool.h"
 #include "protocol/service.h"
@@ -133,16 +134,18 @@ int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
     return 3;
   }
   const std::unique_ptr<pipeline::Pipeline> pipeline = std::move(*built);
+  const auto started = std::chrono::steady_clock::now();
+  observability::Registry metrics;
+  protocol::ServiceMonitor monitor(metrics);
   pipeline::ComputePool pool(static_cast<std::size_t>(config.compute_threads));
   asio::io_context io(config.network_threads);
   socketio::Server server(io, server_options(config));
-  protocol::StsService service(protocol_settings(config), *pipeline, pool, std::move(*catalog));
+  protocol::StsService service(protocol_settings(config), *pipeline, pool, std::move(*catalog), monitor);
   service.attach(server.of("/"));
-  server.add_route("/health", [&](const socketio::HttpRequestInfo&) {
-    const util::Json health = {{"status", "ok"}, {"pipeline", pipeline->name()}, {"in_flight", service.in_flight()},
-                               {"connections", server.session_count()}};
-    return socketio::HttpReply{200, "application/json", util::to_json(health)};
-  });
+  const ServiceParts parts{*pipeline, service, monitor, server, pool, metrics, started};
+  add_service_metrics(parts);
+  add_operator_routes(server, parts);
+  add_web_routes(server, config.web_root);
 
   std::uint16_t port = 0;
   try {

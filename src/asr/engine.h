@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "audio/pcm.h"
+#include "util/readiness.h"
 
 namespace sts::asr {
 
@@ -50,6 +51,9 @@ class Engine {
   virtual std::string_view name() const = 0;   // "pocketsphinx", "whisper"
   virtual std::string_view model() const = 0;  // what metadata.asr_model reports
   virtual const std::vector<std::string>& languages() const = 0;
+  // Whether the engine can serve now (GET /health). Local engines, loaded at start-up,
+  // always can.
+  virtual util::Readiness readiness() const { return {}; }
   // `pcm` is kSampleRateHz mono.
   virtual tl::expected<Transcript, Failure> recognise(const audio::PcmBuffer& pcm, const Request& request) const = 0;
 };

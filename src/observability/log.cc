@@ -10,6 +10,7 @@ namespace sts::observability {
 namespace {
 
 std::atomic<LogLevel> g_level{LogLevel::info};
+thread_local const ScopedLogFields* t_scope = nullptr;
 std::mutex g_write_mutex;
 
 constexpr std::string_view level_name(LogLevel level) {
@@ -43,6 +44,10 @@ std::optional<LogLevel> parse_log_level(std::string_view name) {
   return std::nullopt;
 }
 
+ScopedLogFields::ScopedLogFields(util::Json fields) : fields_(std::move(fields)), outer_(t_scope) { t_scope = this; }
+
+ScopedLogFields::~ScopedLogFields() { t_scope = outer_; }
+
 void set_log_level(LogLevel level) { g_level.store(level, std::memory_order_relaxed); }
 
 bool log_enabled(LogLevel level) { return level >= g_level.load(std::memory_order_relaxed); }
@@ -53,6 +58,11 @@ void log(LogLevel level, std::string_view message, const util::Json& fields) {
   line["ts"] = utc_timestamp();
   line["level"] = level_name(level);
   line["msg"] = message;
+  for (const ScopedLogFields* scope = t_scope; scope != nullptr; scope = scope->outer_) {
+    for (const auto& [key, value] : scope->fields_.items()) {
+      if (!line.contains(key)) line[key] = value;
+    }
+  }
   if (fields.is_object()) {
     for (const auto& [key, value] : fields.items()) line[key] = value;
   }

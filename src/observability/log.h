@@ -20,6 +20,22 @@ bool log_enabled(LogLevel level);
 // Never pass audio payloads or secrets.
 void log(LogLevel level, std::string_view message, const util::Json& fields = util::Json::object());
 
+// Fields merged into every line this thread logs while the scope lives: a fragment's
+// job sets its stream_id / fragment_id / sequence_number, so engines' own lines about
+// that fragment carry them without knowing of streams. Scopes nest.
+class ScopedLogFields {
+ public:
+  explicit ScopedLogFields(util::Json fields);
+  ~ScopedLogFields();
+  ScopedLogFields(const ScopedLogFields&) = delete;
+  ScopedLogFields& operator=(const ScopedLogFields&) = delete;
+
+ private:
+  const util::Json fields_;
+  const ScopedLogFields* outer_;
+  friend void log(LogLevel, std::string_view, const util::Json&);
+};
+
 inline void log_debug(std::string_view message, const util::Json& fields = util::Json::object()) {
   if (log_enabled(LogLevel::debug)) log(LogLevel::debug, message, fields);
 }

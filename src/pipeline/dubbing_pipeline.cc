@@ -119,6 +119,14 @@ util::Json DubbingPipeline::engines() const {
   return engines;
 }
 
+std::map<std::string, util::Readiness, std::less<>> DubbingPipeline::readiness() const {
+  std::map<std::string, util::Readiness, std::less<>> readiness;
+  if (engines_.asr) readiness["asr"] = engines_.asr->readiness();
+  if (engines_.translator) readiness["translation"] = engines_.translator->readiness();
+  if (engines_.synthesizer) readiness["tts"] = engines_.synthesizer->readiness();
+  return readiness;
+}
+
 FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& control) const {
   FragmentResult result;
   result.asr_model = engines_.asr ? std::string(engines_.asr->model()) : "echo";

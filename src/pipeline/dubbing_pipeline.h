@@ -36,6 +36,7 @@ class DubbingPipeline final : public Pipeline {
   std::string_view name() const override { return name_; }
   const std::vector<LanguagePair>& language_pairs() const override { return pairs_; }
   util::Json engines() const override;
+  std::map<std::string, util::Readiness, std::less<>> readiness() const override;
   FragmentResult process(const FragmentJob& job, JobControl& control) const override;
 
  private:

@@ -45,6 +45,8 @@ class Pipeline {
   // The engines behind each stage, for stream:ready capabilities: {"asr": {engine,
   // model, languages}, ...}; stages that echo are absent.
   virtual util::Json engines() const = 0;
+  // Each stage's engine readiness, by the stage names engines() uses.
+  virtual std::map<std::string, util::Readiness, std::less<>> readiness() const { return {}; }
   // Never throws: every failure is a failed result naming its stage.
   virtual FragmentResult process(const FragmentJob& job, JobControl& control) const = 0;
 

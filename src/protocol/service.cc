@@ -43,8 +43,8 @@ bool equal_in_constant_time(std::string_view a, std::string_view b) {
 }  // namespace
 
 StsService::StsService(ProtocolSettings settings, const pipeline::Pipeline& pipeline, pipeline::ComputePool& pool,
-                       VoiceCatalog catalog)
-    : settings_(std::move(settings)), pipeline_(pipeline), pool_(pool), catalog_(std::move(catalog)) {}
+                       VoiceCatalog catalog, ServiceMonitor& monitor)
+    : settings_(std::move(settings)), pipeline_(pipeline), pool_(pool), catalog_(std::move(catalog)), monitor_(monitor) {}
 
 StsService::~StsService() = default;
 
@@ -138,7 +138,7 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
     Json fields = connection->log_fields;
     fields.update({{"stream_id", init->stream_id}, {"worker_id", init->worker_id}});
     const std::string voice_name = (*voice)->name;
-    connection->stream = std::make_shared<Stream>(StreamServices{settings_, pipeline_, pool_, tracker_}, socket,
+    connection->stream = std::make_shared<Stream>(StreamServices{settings_, pipeline_, pool_, tracker_, monitor_}, socket,
                                                   std::move(*init), voice_name, (*voice)->settings, fields);
     const StreamInit& accepted = connection->stream->init();
     fields.update({{"source_language", accepted.source_language},
@@ -168,15 +168,21 @@ void StsService::on_fragment(const SocketPtr& socket, Json& args) {
   const auto fragment_id = string_field(payload, "fragment_id");
   const auto stream_id = string_field(payload, "stream_id");
   const auto& stream = connection->stream;
+  const auto sequence = payload.is_object() ? payload.find("sequence_number") : payload.end();
+  const std::optional<std::int64_t> sequence_number =
+      payload.is_object() && sequence != payload.end() && sequence->is_number_integer()
+          ? std::optional(sequence->get<std::int64_t>())
+          : std::nullopt;
   if (payload.is_object() && (!stream || (stream_id && *stream_id != stream->init().stream_id))) {
     send_error(socket, {"STREAM_NOT_FOUND", stream ? "stream '" + *stream_id + "' is not open on this connection"
                                                    : "no stream:init on this connection", ""},
-               stream_id, fragment_id);
+               stream_id, fragment_id, sequence_number);
     return;
   }
   auto fragment = parse_fragment(payload);
   if (!fragment) {
-    send_error(socket, fragment.error(), stream ? std::optional(stream->init().stream_id) : stream_id, fragment_id);
+    send_error(socket, fragment.error(), stream ? std::optional(stream->init().stream_id) : stream_id, fragment_id,
+               sequence_number);
     return;
   }
   stream->on_fragment(std::move(*fragment));
@@ -211,20 +217,31 @@ void StsService::on_client_ack(const SocketPtr& socket, Json& args) {
     send_error(socket, {"INVALID_MESSAGE", "fragment:ack payload must be an object with fragment_id", ""});
     return;
   }
-  observability::log_debug("worker confirmed delivery",
-                           {{"fragment_id", *fragment_id}, {"status", string_field(*payload, "status").value_or("")}});
+  const std::string status = string_field(*payload, "status").value_or("");
+  auto connection = socket->context<Connection>();
+  if (connection && connection->stream) {
+    connection->stream->on_client_ack(*fragment_id, status);
+  } else {
+    observability::log_debug("worker confirmed delivery outside a stream", {{"fragment_id", *fragment_id}, {"status", status}});
+  }
 }
 
 void StsService::send_error(const SocketPtr& socket, const Rejection& rejection, std::optional<std::string> stream_id,
-                            std::optional<std::string> fragment_id) const {
+                            std::optional<std::string> fragment_id, std::optional<std::int64_t> sequence_number) const {
   const bool fatal = rejection.code == "SERVER_SHUTTING_DOWN";
   const bool warning = rejection.code == "UNKNOWN_EVENT";
   Json metadata;
   if (!rejection.field.empty()) metadata = {{"field", rejection.field}};
   Json fields = {{"code", rejection.code}, {"reason", rejection.message}};
   if (stream_id) fields["stream_id"] = *stream_id;
-  if (fragment_id) fields["fragment_id"] = *fragment_id;
+  if (fragment_id) {
+    // A line about a fragment names all three, null where the worker sent none.
+    fields["fragment_id"] = *fragment_id;
+    fields["stream_id"] = stream_id ? Json(*stream_id) : Json();
+    fields["sequence_number"] = sequence_number ? Json(*sequence_number) : Json();
+  }
   log_warning("request rejected", fields);
+  monitor_.request_rejected(rejection.code);
   socket->emit("error", Json::array({error_json({rejection.code, rejection.message,
                                                  fatal ? "fatal" : (warning ? "warning" : "error"), fatal,
                                                  std::move(stream_id), std::move(fragment_id), std::move(metadata)})}));

@@ -21,7 +21,7 @@ class Connection;
 class StsService {
  public:
   StsService(ProtocolSettings settings, const pipeline::Pipeline& pipeline, pipeline::ComputePool& pool,
-             VoiceCatalog catalog);
+             VoiceCatalog catalog, ServiceMonitor& monitor);
   ~StsService();
 
   // Registers the guard and handlers; call before the server listens.
@@ -44,7 +44,8 @@ class StsService {
   void on_control(const SocketPtr& socket, util::Json& args, std::string_view event);
   void on_client_ack(const SocketPtr& socket, util::Json& args);
   void send_error(const SocketPtr& socket, const Rejection& rejection, std::optional<std::string> stream_id = {},
-                  std::optional<std::string> fragment_id = {}) const;
+                  std::optional<std::string> fragment_id = {},
+                  std::optional<std::int64_t> sequence_number = {}) const;
   util::Json capabilities() const;
 
   const ProtocolSettings settings_;
@@ -52,6 +53,7 @@ class StsService {
   pipeline::ComputePool& pool_;
   const VoiceCatalog catalog_;
   InflightTracker tracker_;
+  ServiceMonitor& monitor_;
   std::mutex connections_mutex_;
   std::set<std::shared_ptr<Connection>> connections_;
 };

@@ -70,10 +70,19 @@ Stream::Stream(StreamServices services, const std::shared_ptr<socketio::Socket>&
   spec->channels = init_.channels;
   spec->domain_hints = init_.domain_hints;
   spec->chunk_duration_ms = init_.chunk_duration_ms;
+  view_ = services_.monitor.stream_opened({{"stream_id", init_.stream_id},
+                                           {"worker_id", init_.worker_id},
+                                           {"source_language", init_.source_language},
+                                           {"target_language", init_.target_language},
+                                           {"voice_profile", spec->voice_profile},
+                                           {"format", audio::format_name(init_.format)}});
   spec_ = std::move(spec);
 }
 
-Stream::~Stream() { cancel("stream released"); }
+Stream::~Stream() {
+  cancel("stream released");
+  services_.monitor.stream_closed(view_);
+}
 
 // ---- acceptance -------------------------------------------------------------
 
@@ -197,6 +206,7 @@ void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
   const auto position = std::find(waiting_.begin(), waiting_.end(), sequence);
   send_ack(slot.fragment_id, position == waiting_.end() ? 0 : static_cast<int>(position - waiting_.begin()) + 1);
   observability::log_debug("fragment accepted", fragment_fields(slot.fragment_id, sequence));
+  view_->set_in_flight(static_cast<std::int64_t>(slots_.size()));
   update_backpressure();
 }
 
@@ -216,7 +226,8 @@ void Stream::start(Slot& slot) {
   ++running_;
   services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, control = slot.control, strand = strand_,
                          weak = weak_from_this(), socket = socket_, stream_id = init_.stream_id,
-                         accepted_at = slot.accepted_at] {
+                         accepted_at = slot.accepted_at, log_fields = fragment_fields(slot.fragment_id, slot.sequence_number)] {
+    const observability::ScopedLogFields log_scope(log_fields);
     auto result = pipeline.process(*job, *control);
     const auto processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - accepted_at).count();
     // Past its deadline the result is discarded: no need to serialise it.
@@ -228,18 +239,17 @@ void Stream::start(Slot& slot) {
       // waits for its turn.
       if (frame && result.dubbed_audio) result.dubbed_audio->bytes = {};
     }
-    asio::post(strand, [weak, sequence = job->sequence_number, control, result = std::move(result), processing_ms,
-                        frame = std::move(frame)]() mutable {
-      if (auto self = weak.lock()) self->on_result(sequence, control, std::move(result), processing_ms, std::move(frame));
+    asio::post(strand, [weak, job, control, result = std::move(result), processing_ms, frame = std::move(frame)]() mutable {
+      if (auto self = weak.lock()) self->on_result(*job, control, std::move(result), processing_ms, std::move(frame));
     });
   });
 }
 
-void Stream::on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
+void Stream::on_result(const pipeline::FragmentJob& job, const std::shared_ptr<pipeline::JobControl>& control,
                        pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedFrame processed) {
-  const auto it = slots_.find(sequence_number);
+  const auto it = slots_.find(job.sequence_number);
   if (it == slots_.end() || it->second.control != control || it->second.result) {
-    observability::log_debug("late result discarded", {{"stream_id", init_.stream_id}, {"sequence_number", sequence_number}});
+    observability::log_debug("late result discarded", fragment_fields(job.fragment_id, job.sequence_number));
     return;
   }
   Slot& slot = it->second;
@@ -301,6 +311,9 @@ void Stream::deliver(Slot& slot) {
   pending_ids_.erase(slot.fragment_id);
   highest_delivered_ = std::max(highest_delivered_, slot.sequence_number);
   statistics_.record(result.status, slot.processing_ms, result.original_duration_ms);
+  services_.monitor.fragment_delivered(result, slot.processing_ms);
+  view_->delivered(slot.processing_ms);
+  view_->set_in_flight(static_cast<std::int64_t>(slots_.size()));
 
   ProcessedFrame event = slot.processed;
   if (!event) {
@@ -345,6 +358,8 @@ void Stream::update_backpressure() {
   const Severity level = severity_for(in_flight, services_.settings.backpressure);
   if (level == level_) return;
   level_ = level;
+  services_.monitor.backpressure_changed(level);
+  view_->set_backpressure(level);
   emit_urgent("backpressure", backpressure_json(init_.stream_id, {level, in_flight, init_.max_inflight,
                                                            static_cast<int>(waiting_.size()), typical_processing_ms()}));
 }
@@ -358,24 +373,28 @@ std::int64_t Stream::typical_processing_ms() const {
 void Stream::pause(const std::string& reason) {
   if (state_ != State::active) return;
   state_ = State::paused;
+  view_->set_state("paused");
   log_info("stream paused", merged(log_fields_, {{"reason", reason}}));
 }
 
 void Stream::resume() {
   if (state_ != State::paused) return;
   state_ = State::active;
+  view_->set_state("active");
   log_info("stream resumed", log_fields_);
 }
 
 void Stream::end(const std::string& reason) {
   if (state_ != State::active && state_ != State::paused) return;
   state_ = State::ending;
+  view_->set_state("ending");
   log_info("stream ending", merged(log_fields_, {{"reason", reason}, {"pending", slots_.size()}}));
   if (slots_.empty()) complete();
 }
 
 void Stream::complete() {
   state_ = State::complete;
+  view_->set_state("complete");
   util::Json summary = statistics_.complete_json(init_.stream_id);
   log_info("stream complete", merged(log_fields_, {{"statistics", summary["statistics"]},
                                                    {"total_fragments", summary["total_fragments"]}}));
@@ -386,6 +405,7 @@ void Stream::complete() {
     auto self = weak.lock();
     if (!self) return;
     self->state_ = State::closed;
+    self->view_->set_state("closed");
     if (auto socket = self->socket_.lock()) socket->disconnect();
   });
 }
@@ -402,8 +422,16 @@ void Stream::cancel(std::string_view reason) {
   waiting_.clear();
   pending_ids_.clear();
   running_ = 0;
+  view_->set_in_flight(0);
   services_.tracker.remove(cancelled);
   log_info("pending fragments cancelled", merged(log_fields_, {{"cancelled", cancelled}, {"reason", reason}}));
+}
+
+void Stream::on_client_ack(const std::string& fragment_id, std::string_view status) {
+  const auto delivered = delivered_.find(fragment_id);
+  util::Json fields = merged(log_fields_, {{"fragment_id", fragment_id}, {"status", status}});
+  fields["sequence_number"] = delivered == delivered_.end() ? util::Json() : util::Json(delivered->second.sequence_number);
+  observability::log_debug("worker confirmed delivery", fields);
 }
 
 void Stream::expire_pending() {
@@ -430,6 +458,7 @@ void Stream::reject(const FragmentData& fragment, Rejection rejection) {
   const bool warning = rejection.code == "STREAM_PAUSED" || rejection.code == "BACKPRESSURE_EXCEEDED" ||
                        rejection.code == "STREAM_ENDING";
   const bool retryable = shutting_down || rejection.code == "STREAM_PAUSED" || rejection.code == "BACKPRESSURE_EXCEEDED";
+  services_.monitor.request_rejected(rejection.code);
   log_warning("fragment rejected", merged(fragment_fields(fragment.fragment_id, fragment.sequence_number),
                                           {{"code", rejection.code}, {"reason", rejection.message}}));
   emit_urgent("error", error_json({rejection.code, std::move(rejection.message), warning ? "warning" : "error", retryable,

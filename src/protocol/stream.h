@@ -22,6 +22,7 @@
 #include "pipeline/pipeline.h"
 #include "protocol/backpressure.h"
 #include "protocol/messages.h"
+#include "protocol/monitor.h"
 #include "protocol/settings.h"
 #include "protocol/statistics.h"
 #include "socketio/socket.h"
@@ -55,6 +56,7 @@ struct StreamServices {
   const pipeline::Pipeline& pipeline;
   pipeline::ComputePool& pool;
   InflightTracker& tracker;
+  ServiceMonitor& monitor;
 };
 
 // A fragment:processed event as the Socket.IO packet that carries it. Serialising
@@ -83,6 +85,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void end(const std::string& reason);
   // The connection is gone: stop every job quietly and free everything.
   void cancel(std::string_view reason);
+  // The worker's fragment:ack: only logged, with the fragment's sequence number when
+  // it is one this stream delivered.
+  void on_client_ack(const std::string& fragment_id, std::string_view status);
   // Shutdown deadline: deliver whatever is still pending as a TIMEOUT failure.
   void expire_pending();
 
@@ -110,7 +115,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void accept(FragmentData fragment, std::vector<std::uint8_t> audio);
   void start_waiting();
   void start(Slot& slot);
-  void on_result(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control,
+  void on_result(const pipeline::FragmentJob& job, const std::shared_ptr<pipeline::JobControl>& control,
                  pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedFrame processed);
   void on_deadline(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control);
   void fail_slot(Slot& slot, std::string message);
@@ -146,6 +151,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::int64_t highest_delivered_ = -1;
   Severity level_ = Severity::low;
   StreamStatistics statistics_;
+  std::shared_ptr<StreamView> view_;
   boost::asio::steady_timer close_timer_;
 };
 

@@ -21,6 +21,7 @@ class EngineRegistry {
 
   const EngineOptions& options() const { return options_; }
   const OpenHandler& on_open() const { return on_open_; }
+  TrafficCounters& traffic() { return traffic_; }
 
   void add(const std::shared_ptr<EngineSession>& session, const std::string& sid) {
     const std::scoped_lock lock(mutex_);
@@ -53,6 +54,7 @@ class EngineRegistry {
  private:
   const EngineOptions options_;
   const OpenHandler on_open_;
+  TrafficCounters traffic_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<EngineSession>> sessions_;
 };

@@ -263,6 +263,8 @@ EngineServer::EngineServer(asio::io_context& io, EngineOptions options, OpenHand
 
 EngineServer::~EngineServer() { registry_->clear(); }
 
+TrafficSnapshot EngineServer::traffic() const { return registry_->traffic().snapshot(); }
+
 void EngineServer::add_route(std::string path, HttpHandler handler) { shared_->routes[std::move(path)] = std::move(handler); }
 
 std::uint16_t EngineServer::listen(const std::string& address, std::uint16_t port) {

@@ -32,6 +32,7 @@ class EngineServer {
   void stop();
 
   std::size_t session_count() const;
+  TrafficSnapshot traffic() const;
 
   struct Shared;  // what connections share: the routes
 

@@ -57,6 +57,7 @@ std::string EngineSession::open_packet_json() const {
 
 void EngineSession::start(Transport transport) {
   transport_ = transport;
+  registry_->traffic().opened(transport);
   send_on_strand({eio::Packet::text(eio::PacketType::open, open_packet_json())});
   const Self self = shared_from_this();
   asio::co_spawn(strand_, heartbeat(self), asio::detached);
@@ -85,7 +86,10 @@ void EngineSession::close(std::string reason) {
 
 void EngineSession::send_on_strand(std::vector<eio::Packet> packets, bool jump_queue) {
   if (closed_) return;
-  for (const auto& packet : packets) queued_bytes_ += packet.size();
+  std::size_t bytes = 0;
+  for (const auto& packet : packets) bytes += packet.size();
+  queued_bytes_ += bytes;
+  registry_->traffic().sent(bytes);
   if (jump_queue) {
     // Never between a binary event and its attachments (binary packets in the queue
     // are always attachments, possibly left over from a partly drained poll).
@@ -113,6 +117,7 @@ void EngineSession::close_on_strand(std::string_view reason, bool flush) {
   if (closed_) return;
   closed_ = true;
   registry_->remove(sid_);
+  registry_->traffic().closed(transport_);
   ping_timer_.cancel();
   if (transport_ == Transport::polling && flush) {
     queue_.push_back(eio::Packet::text(eio::PacketType::close));
@@ -210,6 +215,7 @@ asio::awaitable<HttpReply> EngineSession::handle_poll_get(Self self) {
 
 asio::awaitable<HttpReply> EngineSession::handle_poll_post(Self self, std::string body) {
   if (closed_ || transport_ != Transport::polling) co_return bad_request("Bad request");
+  registry_->traffic().received(body.size());
   auto packets = eio::decode_payload(body);
   if (self->closed_) co_return bad_request("Bad request");
   if (!packets) {
@@ -277,7 +283,9 @@ asio::awaitable<void> EngineSession::run_upgrade(Self self, std::shared_ptr<WebS
     co_return;
   }
   beast::get_lowest_layer(*ws).expires_never();
+  registry_->traffic().closed(transport_);
   transport_ = Transport::websocket;
+  registry_->traffic().opened(transport_);
   poll_wake_.cancel();
   co_await run_websocket(self, ws);
 }
@@ -325,6 +333,7 @@ asio::awaitable<void> EngineSession::websocket_reader(Self self, std::shared_ptr
       co_return;
     }
     const std::string_view data(static_cast<const char*>(buffer.cdata().data()), buffer.size());
+    registry_->traffic().received(data.size());
     if (ws->got_binary()) {
       if (listener_) listener_->on_message(data, true);
     } else if (auto packet = eio::decode_text(data)) {

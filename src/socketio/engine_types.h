@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,36 @@ struct EngineOptions {
 };
 
 enum class Transport { polling, websocket };
+
+// What the transport has carried since start, for metrics: sessions open by current
+// transport, and Engine.IO message bytes each way.
+struct TrafficSnapshot {
+  std::int64_t polling_sessions = 0;
+  std::int64_t websocket_sessions = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t bytes_sent = 0;
+};
+
+class TrafficCounters {
+ public:
+  void opened(Transport transport) { sessions(transport).fetch_add(1, std::memory_order_relaxed); }
+  void closed(Transport transport) { sessions(transport).fetch_sub(1, std::memory_order_relaxed); }
+  void received(std::size_t bytes) { received_.fetch_add(bytes, std::memory_order_relaxed); }
+  void sent(std::size_t bytes) { sent_.fetch_add(bytes, std::memory_order_relaxed); }
+  TrafficSnapshot snapshot() const {
+    return {polling_.load(std::memory_order_relaxed), websocket_.load(std::memory_order_relaxed),
+            received_.load(std::memory_order_relaxed), sent_.load(std::memory_order_relaxed)};
+  }
+
+ private:
+  std::atomic<std::int64_t>& sessions(Transport transport) {
+    return transport == Transport::polling ? polling_ : websocket_;
+  }
+  std::atomic<std::int64_t> polling_{0};
+  std::atomic<std::int64_t> websocket_{0};
+  std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::uint64_t> sent_{0};
+};
 
 struct Handshake {
   std::string remote_address;

@@ -31,6 +31,7 @@ class Server {
   void stop_accepting() { engine_.stop_accepting(); }
   void stop() { engine_.stop(); }
   std::size_t session_count() const { return engine_.session_count(); }
+  TrafficSnapshot traffic() const { return engine_.traffic(); }
 
  private:
   std::shared_ptr<NamespaceTable> namespaces_;

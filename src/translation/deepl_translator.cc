@@ -140,6 +140,12 @@ DeeplTranslator::DeeplTranslator(DeeplSettings settings) : settings_(std::move(s
 
 DeeplTranslator::~DeeplTranslator() = default;
 
+util::Readiness DeeplTranslator::readiness() const {
+  auto readiness = client_->readiness();
+  if (!readiness.ready) readiness.detail = "DeepL did not answer: " + readiness.detail;
+  return readiness;
+}
+
 tl::expected<std::vector<std::string>, Failure> DeeplTranslator::translate(const Request& request) const {
   if (request.sentences.empty()) return std::vector<std::string>{};
   const auto deadline = util::HttpClient::Clock::now() + request.timeout;

@@ -55,6 +55,7 @@ class DeeplTranslator final : public Translator {
   std::string_view model() const override { return "deepl"; }
   // Every ordered pair of DeepL's text languages (a fixed list, see the .cc).
   const std::vector<LanguagePair>& pairs() const override { return pairs_; }
+  util::Readiness readiness() const override;
 
   // One POST with every sentence. HTTP and transport failures map to PROTOCOL.md §4:
   //   429 RATE_LIMIT_EXCEEDED (retryable)     456 QUOTA_EXCEEDED

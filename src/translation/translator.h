@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/readiness.h"
+
 namespace sts::translation {
 
 struct Request {
@@ -41,6 +43,9 @@ class Translator {
   virtual std::string_view name() const = 0;   // "apertium", "deepl"
   virtual std::string_view model() const = 0;  // what metadata.translation_model reports
   virtual const std::vector<LanguagePair>& pairs() const = 0;
+  // Whether the engine can serve now (GET /health). Local engines, loaded at start-up,
+  // always can.
+  virtual util::Readiness readiness() const { return {}; }
   // Returns exactly one translation per request sentence.
   virtual tl::expected<std::vector<std::string>, Failure> translate(const Request& request) const = 0;
 };

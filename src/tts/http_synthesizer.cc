@@ -182,6 +182,12 @@ HttpSynthesizer::HttpSynthesizer(HttpSynthesizerSettings settings) : settings_(s
 
 HttpSynthesizer::~HttpSynthesizer() = default;
 
+util::Readiness HttpSynthesizer::readiness() const {
+  auto readiness = client_->readiness();
+  if (!readiness.ready) readiness.detail = "the TTS server did not answer: " + readiness.detail;
+  return readiness;
+}
+
 tl::expected<Speech, Failure> HttpSynthesizer::synthesize(const Request& request) const {
   const auto deadline = util::HttpClient::Clock::now() + request.timeout;
   const std::string_view text = trim(request.text);

@@ -64,6 +64,7 @@ class HttpSynthesizer final : public Synthesizer {
   std::string_view name() const override { return "http"; }
   std::string_view model() const override { return settings_.model; }
   const std::vector<std::string>& languages() const override { return settings_.languages; }
+  util::Readiness readiness() const override;
 
   // One POST per request; the WAV answer decoded at its own rate, metadata
   // {"tts_engine": "http"}. Failures, PROTOCOL.md §4 (tts stage):

@@ -13,6 +13,7 @@
 
 #include "audio/pcm.h"
 #include "util/json.h"
+#include "util/readiness.h"
 
 namespace sts::tts {
 
@@ -48,6 +49,9 @@ class Synthesizer {
   virtual std::string_view name() const = 0;   // "espeak", "http"
   virtual std::string_view model() const = 0;  // what metadata.tts_model reports
   virtual const std::vector<std::string>& languages() const = 0;
+  // Whether the engine can serve now (GET /health). Local engines, loaded at start-up,
+  // always can.
+  virtual util::Readiness readiness() const { return {}; }
   virtual tl::expected<Speech, Failure> synthesize(const Request& request) const = 0;
 };
 

@@ -157,6 +157,14 @@ HttpClient::HttpClient(HttpClientSettings settings) {
 HttpClient::~HttpClient() = default;
 
 tl::expected<HttpResponse, HttpError> HttpClient::post(std::string_view body, Clock::time_point deadline) const {
+  auto response = perform(body, deadline);
+  // Waiting for a free connection says nothing about the service.
+  if (response) outcome_.succeeded();
+  else if (response.error().kind != HttpError::Kind::busy) outcome_.failed(response.error().message);
+  return response;
+}
+
+tl::expected<HttpResponse, HttpError> HttpClient::perform(std::string_view body, Clock::time_point deadline) const {
   Connections::Handle* handle = connections_->borrow(deadline);
   const auto busy = [] { return tl::unexpected(HttpError{HttpError::Kind::busy, "no free connection"}); };
   if (handle == nullptr) return busy();

@@ -10,6 +10,8 @@
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "util/readiness.h"
+
 namespace sts::util {
 
 struct HttpClientSettings {
@@ -70,9 +72,16 @@ class HttpClient {
   // missing answer is an error. Safe to call from many threads at once.
   tl::expected<HttpResponse, HttpError> post(std::string_view body, Clock::time_point deadline) const;
 
+  // Not ready while the last answered-or-not call got no answer (refused, reset,
+  // timed out), as RecentFailure says.
+  Readiness readiness() const { return outcome_.readiness(); }
+
  private:
+  tl::expected<HttpResponse, HttpError> perform(std::string_view body, Clock::time_point deadline) const;
+
   class Connections;
   std::unique_ptr<Connections> connections_;
+  mutable RecentFailure outcome_;
 };
 
 }  // namespace sts::util

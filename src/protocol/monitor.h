@@ -1,0 +1,87 @@
+// What operators see of the STS service: the fragment metrics of PROTOCOL.md §6 and
+// the live view behind the dashboard (streams, recent stage latencies, errors by
+// code). Streams report from their strands; readers (a /metrics scrape, a /status
+// poll) come from any network thread.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "observability/metrics.h"
+#include "pipeline/fragment.h"
+#include "protocol/backpressure.h"
+#include "util/json.h"
+
+namespace sts::protocol {
+
+// One stream's line on the dashboard.
+class StreamView {
+ public:
+  StreamView(util::Json identity) : identity_(std::move(identity)), opened_(std::chrono::steady_clock::now()) {}
+
+  void set_state(std::string_view state);
+  void set_in_flight(std::int64_t in_flight);
+  void set_backpressure(Severity severity);
+  void delivered(std::int64_t processing_ms);
+  bool open() const;
+  util::Json json() const;
+
+ private:
+  const util::Json identity_;  // stream_id, worker_id, languages, voice, format
+  const std::chrono::steady_clock::time_point opened_;
+  mutable std::mutex mutex_;
+  std::string state_ = "active";
+  std::int64_t in_flight_ = 0;
+  std::int64_t delivered_ = 0;
+  std::int64_t last_processing_ms_ = 0;
+  Severity backpressure_ = Severity::low;
+};
+
+class ServiceMonitor {
+ public:
+  explicit ServiceMonitor(observability::Registry& registry);
+
+  // The view lives as long as the stream; the stream hands it back when it goes.
+  std::shared_ptr<StreamView> stream_opened(util::Json identity);
+  void stream_closed(const std::shared_ptr<StreamView>& view);
+
+  void fragment_delivered(const pipeline::FragmentResult& result, std::int64_t processing_ms);
+  void request_rejected(std::string_view code);
+  void backpressure_changed(Severity severity);
+
+  // The dashboard's figures: streams, fragments/s over the last 10 s, per-stage
+  // P50/P95 over recent fragments, errors by code and backpressure events since start.
+  util::Json status() const;
+
+ private:
+  struct Recent {
+    std::chrono::steady_clock::time_point at;
+    double total_ms = 0;
+    double stage_ms[6] = {};  // decode, asr, translation, tts, duration_match, encode
+    bool has_stage[6] = {};
+  };
+  util::Json stage_percentiles() const;
+  util::Json errors_by_code() const;
+
+  observability::Family<observability::Histogram>& processing_;
+  observability::Family<observability::Histogram>& stage_durations_;
+  observability::Histogram& asr_;
+  observability::Histogram& translation_;
+  observability::Histogram& tts_;
+  observability::Family<observability::Counter>& fragments_;
+  observability::Family<observability::Counter>& errors_;
+  observability::Family<observability::Counter>& rejections_;
+  observability::Family<observability::Counter>& backpressure_;
+  observability::Gauge& active_streams_;
+
+  mutable std::mutex mutex_;
+  std::set<std::shared_ptr<StreamView>> streams_;
+  std::deque<Recent> recent_;
+};
+
+}  // namespace sts::protocol

@@ -1,0 +1,45 @@
+// Whether an engine can serve now, for GET /health; `detail` says why not.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace sts::util {
+
+struct Readiness {
+  bool ready = true;
+  std::string detail;
+};
+
+// Readiness of a remote service from the calls made to it: not ready after a call
+// that got no answer, until a later call gets one or the failure is old enough that
+// it says nothing about now (nobody may be calling a service that is reported down).
+class RecentFailure {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds kForgetAfter{30};
+
+  void succeeded() {
+    const std::scoped_lock lock(mutex_);
+    failed_at_.reset();
+  }
+  void failed(std::string detail) {
+    const std::scoped_lock lock(mutex_);
+    failed_at_ = Clock::now();
+    detail_ = std::move(detail);
+  }
+  Readiness readiness() const {
+    const std::scoped_lock lock(mutex_);
+    if (!failed_at_ || Clock::now() - *failed_at_ > kForgetAfter) return {};
+    return {false, detail_};
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::optional<Clock::time_point> failed_at_;
+  std::string detail_;
+};
+
+}  // namespace sts::util
