@@ -33,6 +33,9 @@ apt_packages=(
   # browser tests (tests/e2e/browser): playwright-core drives Debian's Chromium, so no
   # browser is downloaded from outside the archive
   chromium
+  # e2e tests: ffprobe measures what sts-dub wrote and ffmpeg makes a video input, an
+  # independent reader and writer rather than our own code checking itself
+  ffmpeg
 )
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 

@@ -262,4 +262,35 @@ std::string config_help() {
   return help;
 }
 
+pipeline::PipelineSettings pipeline_settings(const Config& config) {
+  return {config.duration_variance_success_max,
+          config.duration_variance_partial_max,
+          config.fallback_mode,
+          config.duration_speed_min,
+          config.duration_speed_max,
+          {config.asr_engine, config.asr_model_path, config.asr_domains_path, config.asr_threads,
+           config.compute_threads},
+          {config.translation_engine, config.deepl_api_key, config.deepl_api_url, config.deepl_formality,
+           config.deepl_glossary_id, std::chrono::milliseconds(config.translation_timeout_ms), config.compute_threads},
+          {config.tts_engine, config.tts_url, std::chrono::milliseconds(config.tts_timeout_ms), config.compute_threads}};
+}
+
+tl::expected<std::unique_ptr<pipeline::Pipeline>, std::string> build_pipeline(const Config& config,
+                                                                              const pipeline::PipelineRegistry& pipelines) {
+  try {
+    return pipelines.at(config.pipeline)(pipeline_settings(config));
+  } catch (const asr::ModelLoadError& error) {
+    return tl::unexpected(std::string(error.what()));
+  } catch (const tts::EngineStartError& error) {
+    return tl::unexpected("TTS_ENGINE " + config.tts_engine + ": " + error.what());
+  } catch (const translation::EngineStartError& error) {
+    return tl::unexpected("TRANSLATION_ENGINE " + config.translation_engine + ": " + error.what());
+  }
+}
+
+tl::expected<protocol::VoiceCatalog, std::string> load_voice_catalog(const Config& config) {
+  if (config.voice_profiles_path.empty()) return protocol::VoiceCatalog::builtin();
+  return protocol::VoiceCatalog::from_file(config.voice_profiles_path);
+}
+
 }  // namespace sts::app

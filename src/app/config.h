@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tl/expected.hpp>
@@ -12,6 +13,7 @@
 
 #include "observability/log.h"
 #include "pipeline/pipeline.h"
+#include "protocol/voice_catalog.h"
 
 namespace sts::app {
 
@@ -69,5 +71,14 @@ struct ConfigRequest {
 tl::expected<ConfigRequest, std::string> load_config(const std::vector<std::string>& args, const EnvLookup& env,
                                                      const std::vector<std::string>& pipelines);
 std::string config_help();
+
+// What the configuration says about the fragment pipeline and the voices: the server
+// and sts-dub --local build theirs from these, so both run the same pipeline.
+pipeline::PipelineSettings pipeline_settings(const Config& config);
+// The configured pipeline with its models loaded and engines started; the error is
+// what MODEL_LOAD_FAILED reports: the engine and the path or variable at fault.
+tl::expected<std::unique_ptr<pipeline::Pipeline>, std::string> build_pipeline(const Config& config,
+                                                                              const pipeline::PipelineRegistry& pipelines);
+tl::expected<protocol::VoiceCatalog, std::string> load_voice_catalog(const Config& config);
 
 }  // namespace sts::app

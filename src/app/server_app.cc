@@ -105,11 +105,6 @@ class Shutdown {
   std::chrono::steady_clock::time_point closing_since_;
 };
 
-tl::expected<protocol::VoiceCatalog, std::string> load_catalog(const Config& config) {
-  if (config.voice_profiles_path.empty()) return protocol::VoiceCatalog::builtin();
-  return protocol::VoiceCatalog::from_file(config.voice_profiles_path);
-}
-
 }  // namespace
 
 int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
@@ -126,42 +121,19 @@ int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
   }
   const Config& config = request->config;
   observability::set_log_level(config.log_level);
-  auto catalog = load_catalog(config);
+  auto catalog = load_voice_catalog(config);
   if (!catalog) {
     std::cerr << "sts-server: VOICE_PROFILES_PATH: " << catalog.error() << "\n";
     return 2;
   }
 
-  pipeline::PipelineSettings pipeline_settings{config.duration_variance_success_max,
-                                               config.duration_variance_partial_max,
-                                               config.fallback_mode,
-                                               config.duration_speed_min,
-                                               config.duration_speed_max,
-                                               {config.asr_engine, config.asr_model_path, config.asr_domains_path,
-                                                config.asr_threads, config.compute_threads},
-                                               {config.translation_engine, config.deepl_api_key, config.deepl_api_url,
-                                                config.deepl_formality, config.deepl_glossary_id,
-                                                std::chrono::milliseconds(config.translation_timeout_ms),
-                                                config.compute_threads},
-                                               {config.tts_engine, config.tts_url,
-                                                std::chrono::milliseconds(config.tts_timeout_ms), config.compute_threads}};
-  std::unique_ptr<pipeline::Pipeline> pipeline;
-  try {
-    pipeline = pipelines.at(config.pipeline)(pipeline_settings);
-  } catch (const asr::ModelLoadError& error) {
-    log_error("MODEL_LOAD_FAILED", {{"code", "MODEL_LOAD_FAILED"}, {"message", error.what()}});
-    std::cerr << "sts-server: MODEL_LOAD_FAILED: " << error.what() << "\n";
-    return 3;
-  } catch (const tts::EngineStartError& error) {
-    log_error("TTS engine failed to start", {{"code", "MODEL_LOAD_FAILED"}, {"message", error.what()}});
-    std::cerr << "sts-server: MODEL_LOAD_FAILED: TTS_ENGINE " << config.tts_engine << ": " << error.what() << "\n";
-    return 3;
-  } catch (const translation::EngineStartError& error) {
-    log_error("translation engine failed to start", {{"code", "MODEL_LOAD_FAILED"}, {"message", error.what()}});
-    std::cerr << "sts-server: MODEL_LOAD_FAILED: TRANSLATION_ENGINE " << config.translation_engine << ": "
-              << error.what() << "\n";
+  auto built = build_pipeline(config, pipelines);
+  if (!built) {
+    log_error("MODEL_LOAD_FAILED", {{"code", "MODEL_LOAD_FAILED"}, {"message", built.error()}});
+    std::cerr << "sts-server: MODEL_LOAD_FAILED: " << built.error() << "\n";
     return 3;
   }
+  const std::unique_ptr<pipeline::Pipeline> pipeline = std::move(*built);
   const auto started = std::chrono::steady_clock::now();
   observability::Registry metrics;
   protocol::ServiceMonitor monitor(metrics);

@@ -18,168 +18,28 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
+#include "audio/ffmpeg_util.h"
 #include "audio/samples.h"
 
 namespace sts::audio {
 namespace {
 
-constexpr int kIoBufferBytes = 64 * 1024;
+using namespace ffmpeg;
+
 // What any stage can be asked to handle: telephone to studio rates, up to 7.1.
 constexpr int kMinSampleRate = 8000;
 constexpr int kMaxSampleRate = 192000;
 constexpr int kMaxChannels = 8;
 
-// FFmpeg prints to stderr by default, which would interleave free text with the
-// server's JSON log lines; every failure here returns its reason instead.
-void silence_ffmpeg_log() {
-  static const bool silenced = [] {
-    av_log_set_level(AV_LOG_QUIET);
-    return true;
-  }();
-  (void)silenced;
-}
 // FFmpeg's native AAC encoder primes every stream with one frame of silence. MP4
 // says so in its edit list and the demuxer drops it; a raw ADTS stream cannot say.
 constexpr std::int64_t kAacPrimingFrames = 1024;
-
-struct FormatInputCloser {
-  void operator()(AVFormatContext* context) const { avformat_close_input(&context); }
-};
-struct FormatOutputFreer {
-  void operator()(AVFormatContext* context) const { avformat_free_context(context); }
-};
-struct IoContextFreer {
-  void operator()(AVIOContext* io) const {
-    av_freep(&io->buffer);
-    avio_context_free(&io);
-  }
-};
-struct CodecContextFreer {
-  void operator()(AVCodecContext* context) const { avcodec_free_context(&context); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* packet) const { av_packet_free(&packet); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* frame) const { av_frame_free(&frame); }
-};
-struct ResamplerFreer {
-  void operator()(SwrContext* swr) const { swr_free(&swr); }
-};
-using InputPtr = std::unique_ptr<AVFormatContext, FormatInputCloser>;
-using OutputPtr = std::unique_ptr<AVFormatContext, FormatOutputFreer>;
-using IoPtr = std::unique_ptr<AVIOContext, IoContextFreer>;
-using CodecPtr = std::unique_ptr<AVCodecContext, CodecContextFreer>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketFreer>;
-using FramePtr = std::unique_ptr<AVFrame, FrameFreer>;
-using ResamplerPtr = std::unique_ptr<SwrContext, ResamplerFreer>;
-
-std::string av_error_text(int code) {
-  std::array<char, AV_ERROR_MAX_STRING_SIZE> text{};
-  av_strerror(code, text.data(), text.size());
-  return text.data();
-}
 
 tl::unexpected<DecodeError> malformed(std::string message) {
   return tl::unexpected(DecodeError{DecodeError::Kind::malformed, std::move(message)});
 }
 tl::unexpected<DecodeError> unusable(std::string message) {
   return tl::unexpected(DecodeError{DecodeError::Kind::unusable, std::move(message)});
-}
-
-// FFmpeg's seek callback over a buffer of `size` bytes: the new position, or an
-// error. A writer may seek past the end (the gap is filled when written).
-std::int64_t seek_target(std::int64_t& position, std::int64_t size, std::int64_t offset, int whence, bool past_end_ok) {
-  if (whence & AVSEEK_SIZE) return size;
-  std::int64_t target = offset;
-  switch (whence & ~AVSEEK_FORCE) {
-    case SEEK_SET: break;
-    case SEEK_CUR: target += position; break;
-    case SEEK_END: target += size; break;
-    default: return AVERROR(EINVAL);
-  }
-  if (target < 0 || (!past_end_ok && target > size)) return AVERROR(EINVAL);
-  position = target;
-  return target;
-}
-
-// A payload in memory as an FFmpeg byte stream, seekable, so any MP4 layout works.
-struct MemoryReader {
-  std::span<const std::uint8_t> bytes;
-  std::int64_t position = 0;
-
-  static int read(void* opaque, std::uint8_t* buffer, int size) {
-    auto& self = *static_cast<MemoryReader*>(opaque);
-    const auto remaining = static_cast<std::int64_t>(self.bytes.size()) - self.position;
-    if (remaining <= 0) return AVERROR_EOF;
-    const auto count = static_cast<int>(std::min<std::int64_t>(remaining, size));
-    std::memcpy(buffer, self.bytes.data() + self.position, static_cast<std::size_t>(count));
-    self.position += count;
-    return count;
-  }
-  static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
-    auto& self = *static_cast<MemoryReader*>(opaque);
-    return seek_target(self.position, static_cast<std::int64_t>(self.bytes.size()), offset, whence, false);
-  }
-};
-
-// The output side: a growing buffer the MP4 muxer may seek back into (it writes
-// the mdat size and the moov after the samples).
-struct MemoryWriter {
-  std::vector<std::uint8_t> bytes;
-  std::int64_t position = 0;
-
-  static int write(void* opaque, std::uint8_t* buffer, int size) {
-    auto& self = *static_cast<MemoryWriter*>(opaque);
-    const auto end = static_cast<std::size_t>(self.position) + static_cast<std::size_t>(size);
-    if (end > self.bytes.size()) self.bytes.resize(end);
-    std::memcpy(self.bytes.data() + self.position, buffer, static_cast<std::size_t>(size));
-    self.position += size;
-    return size;
-  }
-  static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
-    auto& self = *static_cast<MemoryWriter*>(opaque);
-    return seek_target(self.position, static_cast<std::int64_t>(self.bytes.size()), offset, whence, true);
-  }
-};
-
-AVChannelLayout default_layout(int channels) {
-  AVChannelLayout layout{};
-  av_channel_layout_default(&layout, channels);
-  return layout;
-}
-
-// Appends `frame` to `pcm` as interleaved float at the frame's own rate and layout.
-// Appends `frame` to `pcm`; the reason when it cannot.
-std::optional<std::string> append_frame(const AVFrame& frame, ResamplerPtr& resampler, PcmBuffer& pcm) {
-  if (!resampler) {
-    SwrContext* swr = nullptr;
-    // FFmpeg 5.1 takes the layouts by non-const pointer; it only reads them.
-    AVChannelLayout out = default_layout(frame.ch_layout.nb_channels);
-    AVChannelLayout in = frame.ch_layout;
-    if (swr_alloc_set_opts2(&swr, &out, AV_SAMPLE_FMT_FLT, frame.sample_rate, &in,
-                            static_cast<AVSampleFormat>(frame.format), frame.sample_rate, 0, nullptr) < 0 ||
-        swr_init(swr) < 0) {
-      swr_free(&swr);
-      return "audio of " + std::to_string(frame.ch_layout.nb_channels) + " channels at " +
-             std::to_string(frame.sample_rate) + " Hz cannot be converted";
-    }
-    resampler.reset(swr);
-    pcm.sample_rate_hz = frame.sample_rate;
-    pcm.channels = frame.ch_layout.nb_channels;
-  }
-  // A stream that changes rate or layout mid-way is not one fragment of audio.
-  if (frame.sample_rate != pcm.sample_rate_hz || frame.ch_layout.nb_channels != pcm.channels) {
-    return std::string("audio changes rate or channel layout mid-stream");
-  }
-  const std::size_t offset = pcm.samples.size();
-  pcm.samples.resize(offset + static_cast<std::size_t>(frame.nb_samples * pcm.channels));
-  auto* out = reinterpret_cast<std::uint8_t*>(pcm.samples.data() + offset);
-  const int converted = swr_convert(resampler.get(), &out, frame.nb_samples,
-                                    const_cast<const std::uint8_t**>(frame.extended_data), frame.nb_samples);
-  if (converted < 0) return "audio samples cannot be converted: " + av_error_text(converted);
-  pcm.samples.resize(offset + static_cast<std::size_t>(converted * pcm.channels));
-  return std::nullopt;
 }
 
 tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8_t> bytes, const char* demuxer,
