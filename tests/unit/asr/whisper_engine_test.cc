@@ -146,6 +146,35 @@ TEST_F(WhisperEngineTest, ModelCutInsideATensorIsALoadError) {
   expect_load_failure(write("cut.bin", model.substr(0, model.size() - 10)), "truncated in tensor");
 }
 
+TEST_F(WhisperEngineTest, WidthsAndHeadsThatDoNotFitAreLoadErrors) {
+  TinyWhisperModel zero_width;
+  zero_width.n_state = 0;
+  expect_load_failure(write("zero-width.bin", zero_width.bytes(false)), "widths must be equal");
+  TinyWhisperModel three_heads;
+  three_heads.n_head = 3;  // 8 is not a multiple of 3
+  expect_load_failure(write("heads.bin", three_heads.bytes(false)), "head counts must divide the width");
+}
+
+// The mel filters follow the magic and the 11 header fields: their two sizes, then
+// the n_mel x n_fft floats.
+constexpr std::size_t kMelSizesAt = 4 + 11 * 4;
+
+TEST_F(WhisperEngineTest, MelFiltersOfTheWrongShapeAreALoadError) {
+  std::string model = TinyWhisperModel{}.bytes(false);
+  const std::int32_t n_fft = 200;
+  model.replace(kMelSizesAt + 4, sizeof n_fft, reinterpret_cast<const char*>(&n_fft), sizeof n_fft);
+  expect_load_failure(write("mel-shape.bin", model), "mel filters are 80x200, expected 80x201");
+}
+
+TEST_F(WhisperEngineTest, ModelCutInTheMelFiltersOrVocabularyIsALoadError) {
+  const std::string model = TinyWhisperModel{}.bytes(false);
+  expect_load_failure(write("cut-mel-sizes.bin", model.substr(0, kMelSizesAt + 2)), "truncated in the mel filters");
+  expect_load_failure(write("cut-mel.bin", model.substr(0, kMelSizesAt + 8 + 100)), "truncated in the mel filters");
+  const std::size_t vocabulary_at = kMelSizesAt + 8 + 80 * 201 * sizeof(float);
+  expect_load_failure(write("cut-vocabulary.bin", model.substr(0, vocabulary_at + 4 + 100)),
+                      "truncated or corrupt in the vocabulary");
+}
+
 TEST_F(WhisperEngineTest, UnknownWeightTypeIsALoadErrorNotAnAbort) {
   TinyWhisperModel model;
   model.ftype = 4;  // ggml_ftype_to_ggml_type would abort on it
