@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
@@ -13,6 +14,12 @@
 #include "worker/events.h"
 
 namespace sts::tools {
+
+constexpr int kExitFailed = 1;  // the server could not be reached, refused, or went away
+constexpr int kExitUsage = 2;
+// A server answers every fragment within its timeout_ms; beyond that plus this, the
+// server or the path to it is broken.
+constexpr std::chrono::milliseconds kAnswerMargin{5000};
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -19,14 +19,12 @@
 namespace {
 
 using namespace sts;
+using tools::kAnswerMargin;
+using tools::kExitFailed;
+using tools::kExitUsage;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kExitIncomplete = 3;  // written, but some fragments failed and are silent
-constexpr int kExitUsage = 2;
-constexpr int kExitFailed = 1;
-// A server answers every fragment within its timeout_ms; beyond that plus this, the
-// server or the path to it is broken.
-constexpr std::chrono::milliseconds kAnswerMargin{5000};
 
 constexpr const char* kUsage =
     "usage: sts-dub INPUT -o OUTPUT [options]\n"

@@ -12,10 +12,10 @@
 namespace {
 
 using namespace sts;
+using tools::kAnswerMargin;
+using tools::kExitFailed;
+using tools::kExitUsage;
 
-constexpr int kExitUsage = 2;
-constexpr int kExitFailed = 1;
-constexpr std::chrono::milliseconds kAnswerMargin{5000};
 
 constexpr const char* kUsage =
     "usage: sts-load [options]\n"
