@@ -50,7 +50,7 @@ socketio::HttpReply health(const ServiceParts& parts) {
                {"uptime_s", seconds_since(parts.started)},
                {"pipeline", parts.pipeline.name()},
                {"engines", std::move(engines)},
-               {"active_streams", parts.monitor.status()["active_streams"]},
+               {"active_streams", parts.monitor.active_streams()},
                {"in_flight", parts.service.in_flight()},
                {"connections", connections_json(parts.server)}};
   if (!ok) body["not_ready"] = std::move(not_ready);

@@ -73,14 +73,18 @@ struct PacketSource {
   AVStream* output_stream = nullptr;
   PacketPtr packet{av_packet_alloc()};
   bool has_packet = false;
+  int error = 0;
 
-  // Reads the next packet of the stream; false at the end.
+  // Reads the next packet of the stream; false at the end. A read error is not the
+  // end: it leaves `error` set, so a cut-off input never becomes a short output.
   bool advance() {
     has_packet = false;
-    while (av_read_frame(input, packet.get()) >= 0) {
+    int status = 0;
+    while ((status = av_read_frame(input, packet.get())) >= 0) {
       if (packet->stream_index == stream_index) return has_packet = true;
       av_packet_unref(packet.get());
     }
+    if (status != AVERROR_EOF) error = status;
     return false;
   }
   AVRational time_base() const { return input->streams[stream_index]->time_base; }
@@ -211,6 +215,13 @@ tl::expected<void, std::string> write_with_video(const std::string& video_path, 
       return failure(path, "cannot write: " + av_error_text(rc));
     }
     next.advance();
+  }
+  for (const PacketSource* source : {&video, &audio}) {
+    if (source->error != 0) {
+      close_file();
+      return failure(path, "cannot read the " + std::string(source == &video ? "video" : "dubbed audio") + ": " +
+                               av_error_text(source->error));
+    }
   }
   const int rc = av_write_trailer(output.get());
   close_file();

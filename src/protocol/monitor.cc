@@ -7,6 +7,7 @@
 namespace sts::protocol {
 namespace {
 
+using pipeline::FragmentStatus;
 using pipeline::Stage;
 using Clock = std::chrono::steady_clock;
 
@@ -100,17 +101,16 @@ ServiceMonitor::ServiceMonitor(observability::Registry& registry)
                                      {"severity"})),
       active_streams_(registry.gauge("sts_active_streams", "Streams open (active, paused or ending).").with({})) {
   // Every status and severity exists from the start, so rates need no absent-series care.
-  for (const char* status : {"success", "partial", "failed"}) {
-    fragments_.with({status});
-    processing_.with({status});
+  for (const auto status : {FragmentStatus::success, FragmentStatus::partial, FragmentStatus::failed}) {
+    const auto index = static_cast<std::size_t>(status);
+    fragments_by_status_[index] = &fragments_.with({pipeline::status_name(status)});
+    processing_by_status_[index] = &processing_.with({pipeline::status_name(status)});
   }
   for (const auto severity : {Severity::low, Severity::medium, Severity::high}) backpressure_.with({severity_name(severity)});
-  for (const Stage stage : kTimedStages) stage_durations_.with({pipeline::stage_name(stage)});
-  registry.add_collector([this] {
-    const std::scoped_lock lock(mutex_);
-    const auto open = std::count_if(streams_.begin(), streams_.end(), [](const auto& view) { return view->open(); });
-    active_streams_.set(static_cast<double>(open));
-  });
+  for (std::size_t index = 0; index < std::size(kTimedStages); ++index) {
+    stage_by_index_[index] = &stage_durations_.with({pipeline::stage_name(kTimedStages[index])});
+  }
+  registry.add_collector([this] { active_streams_.set(static_cast<double>(active_streams())); });
 }
 
 std::shared_ptr<StreamView> ServiceMonitor::stream_opened(util::Json identity) {
@@ -126,17 +126,18 @@ void ServiceMonitor::stream_closed(const std::shared_ptr<StreamView>& view) {
 }
 
 void ServiceMonitor::fragment_delivered(const pipeline::FragmentResult& result, std::int64_t processing_ms) {
-  const std::string_view status = pipeline::status_name(result.status);
-  fragments_.with({status}).inc();
-  processing_.with({status}).observe(static_cast<double>(processing_ms) / 1000);
+  const auto status = static_cast<std::size_t>(result.status);
+  fragments_by_status_[status]->inc();
+  processing_by_status_[status]->observe(static_cast<double>(processing_ms) / 1000);
   if (result.error) errors_.with({result.error->stage, result.error->code}).inc();
 
-  Recent recent{Clock::now(), static_cast<double>(processing_ms), {}, {}};
+  const auto now = Clock::now();
+  Recent recent{static_cast<double>(processing_ms), {}, {}};
   for (const auto& timing : result.stage_timings) {
     const auto index = timed_index(timing.stage);
     if (!index) continue;
     const double seconds = timing.ms / 1000;
-    stage_durations_.with({pipeline::stage_name(timing.stage)}).observe(seconds);
+    stage_by_index_[*index]->observe(seconds);
     if (timing.stage == Stage::asr) asr_.observe(seconds);
     if (timing.stage == Stage::translation) translation_.observe(seconds);
     if (timing.stage == Stage::tts) tts_.observe(seconds);
@@ -146,6 +147,17 @@ void ServiceMonitor::fragment_delivered(const pipeline::FragmentResult& result, 
   const std::scoped_lock lock(mutex_);
   recent_.push_back(recent);
   if (recent_.size() > kRecentFragments) recent_.pop_front();
+  delivered_at_.push_back(now);
+  while (delivered_at_.front() < now - kRateWindow) delivered_at_.pop_front();
+}
+
+std::int64_t ServiceMonitor::active_streams() const {
+  const std::scoped_lock lock(mutex_);
+  return active_streams_locked();
+}
+
+std::int64_t ServiceMonitor::active_streams_locked() const {
+  return std::count_if(streams_.begin(), streams_.end(), [](const auto& view) { return view->open(); });
 }
 
 void ServiceMonitor::request_rejected(std::string_view code) { rejections_.with({code}).inc(); }
@@ -196,19 +208,16 @@ util::Json ServiceMonitor::status() const {
 
   const std::scoped_lock lock(mutex_);
   const auto since = Clock::now() - kRateWindow;
-  const auto in_window = std::count_if(recent_.begin(), recent_.end(), [&](const Recent& r) { return r.at >= since; });
-  status["fragments_per_second"] = static_cast<double>(in_window) / std::chrono::duration<double>(kRateWindow).count();
+  while (!delivered_at_.empty() && delivered_at_.front() < since) delivered_at_.pop_front();
+  status["fragments_per_second"] =
+      static_cast<double>(delivered_at_.size()) / std::chrono::duration<double>(kRateWindow).count();
   status["stages"] = stage_percentiles();
   util::Json streams = util::Json::array();
-  std::int64_t active = 0;
-  for (const auto& view : streams_) {
-    streams.push_back(view->json());
-    if (view->open()) ++active;
-  }
+  for (const auto& view : streams_) streams.push_back(view->json());
   std::sort(streams.begin(), streams.end(),
             [](const util::Json& a, const util::Json& b) { return a.value("age_s", 0.0) > b.value("age_s", 0.0); });
   status["streams"] = std::move(streams);
-  status["active_streams"] = active;
+  status["active_streams"] = active_streams_locked();
   return status;
 }
 

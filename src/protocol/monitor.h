@@ -4,6 +4,7 @@
 // poll) come from any network thread.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -57,16 +58,17 @@ class ServiceMonitor {
   // The dashboard's figures: streams, fragments/s over the last 10 s, per-stage
   // P50/P95 over recent fragments, errors by code and backpressure events since start.
   util::Json status() const;
+  std::int64_t active_streams() const;
 
  private:
   struct Recent {
-    std::chrono::steady_clock::time_point at;
     double total_ms = 0;
     double stage_ms[6] = {};  // decode, asr, translation, tts, duration_match, encode
     bool has_stage[6] = {};
   };
   util::Json stage_percentiles() const;
   util::Json errors_by_code() const;
+  std::int64_t active_streams_locked() const;
 
   observability::Family<observability::Histogram>& processing_;
   observability::Family<observability::Histogram>& stage_durations_;
@@ -78,10 +80,15 @@ class ServiceMonitor {
   observability::Family<observability::Counter>& rejections_;
   observability::Family<observability::Counter>& backpressure_;
   observability::Gauge& active_streams_;
+  // The children every delivery records into, by FragmentStatus and by timed stage.
+  std::array<observability::Counter*, 3> fragments_by_status_{};
+  std::array<observability::Histogram*, 3> processing_by_status_{};
+  std::array<observability::Histogram*, 6> stage_by_index_{};
 
   mutable std::mutex mutex_;
   std::set<std::shared_ptr<StreamView>> streams_;
-  std::deque<Recent> recent_;
+  std::deque<Recent> recent_;  // the last fragments, for percentiles
+  mutable std::deque<std::chrono::steady_clock::time_point> delivered_at_;  // the last 10 s, for the rate
 };
 
 }  // namespace sts::protocol

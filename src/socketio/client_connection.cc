@@ -42,6 +42,7 @@ ClientConnection::ClientConnection(asio::io_context& io, ServerUrl url, Options 
       options_(std::move(options)),
       handlers_(std::move(handlers)),
       protocol_(options_.auth),
+      resolver_(io),
       ws_(io),
       watchdog_(io),
       write_wake_(io) {}
@@ -62,8 +63,7 @@ void ClientConnection::arm_watchdog(std::chrono::milliseconds after, std::string
 
 asio::awaitable<void> ClientConnection::run(Self self) {
   error_code ec;
-  asio::ip::tcp::resolver resolver(io_);
-  const auto endpoints = co_await resolver.async_resolve(url_.host, url_.port, asio::redirect_error(asio::use_awaitable, ec));
+  const auto endpoints = co_await resolver_.async_resolve(url_.host, url_.port, asio::redirect_error(asio::use_awaitable, ec));
   if (self->finished_) co_return;
   if (ec) {
     finish("cannot resolve " + url_.host + ": " + ec.message());
@@ -198,6 +198,7 @@ void ClientConnection::finish(const std::string& reason) {
   finished_ = true;
   watchdog_.cancel();
   write_wake_.cancel();
+  resolver_.cancel();
   beast::get_lowest_layer(ws_).close();
   if (auto on_close = std::exchange(handlers_.on_close, nullptr)) on_close(reason);
   handlers_ = {};

@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -61,6 +62,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   const Options options_;
   Handlers handlers_;
   ClientProtocol protocol_;
+  boost::asio::ip::tcp::resolver resolver_;  // a member, so finish() can cancel a lookup
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::asio::steady_timer watchdog_;
   std::string watchdog_reason_;

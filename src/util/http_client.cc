@@ -18,7 +18,8 @@ std::string HttpError::describe(std::chrono::milliseconds timeout) const {
   switch (kind) {
     case Kind::busy: return "no free connection within " + allowance;
     case Kind::timeout: return "no answer within " + allowance + " (" + message + ")";
-    case Kind::transport: break;
+    case Kind::transport:
+    case Kind::oversized: break;
   }
   return message;
 }
@@ -158,9 +159,8 @@ HttpClient::~HttpClient() = default;
 
 tl::expected<HttpResponse, HttpError> HttpClient::post(std::string_view body, Clock::time_point deadline) const {
   auto response = perform(body, deadline);
-  // Waiting for a free connection says nothing about the service.
   if (response) outcome_.succeeded();
-  else if (response.error().kind != HttpError::Kind::busy) outcome_.failed(response.error().message);
+  else if (response.error().kind == HttpError::Kind::transport) outcome_.failed(response.error().message);
   return response;
 }
 
@@ -192,7 +192,7 @@ tl::expected<HttpResponse, HttpError> HttpClient::perform(std::string_view body,
   if (code != CURLE_OK) {
     if (sink.overflowed) {
       return tl::unexpected(
-          HttpError{HttpError::Kind::transport, "answer longer than " + std::to_string(sink.max) + " bytes"});
+          HttpError{HttpError::Kind::oversized, "answer longer than " + std::to_string(sink.max) + " bytes"});
     }
     std::string reason = handle->error[0] != '\0' ? handle->error.data() : curl_easy_strerror(code);
     const auto kind = code == CURLE_OPERATION_TIMEDOUT ? HttpError::Kind::timeout : HttpError::Kind::transport;

@@ -36,14 +36,15 @@ struct HttpError {
   enum class Kind {
     busy,       // no connection came free before the deadline
     timeout,    // the answer did not arrive before the deadline
-    transport,  // refused, unresolvable, reset, TLS, an oversized answer
+    transport,  // refused, unresolvable, reset, TLS
+    oversized,  // the answer passed max_response_bytes
   };
   Kind kind = Kind::transport;
   std::string message;  // curl's own words, or what was exceeded
 
   // busy and timeout: the call's deadline passed, which every engine reports as
   // TIMEOUT (retryable); transport failures each engine maps to its own code.
-  bool deadline_passed() const { return kind != Kind::transport; }
+  bool deadline_passed() const { return kind == Kind::busy || kind == Kind::timeout; }
   // What happened, for the failure message: `timeout` is the call's whole allowance.
   std::string describe(std::chrono::milliseconds timeout) const;
 };
@@ -72,8 +73,9 @@ class HttpClient {
   // missing answer is an error. Safe to call from many threads at once.
   tl::expected<HttpResponse, HttpError> post(std::string_view body, Clock::time_point deadline) const;
 
-  // Not ready while the last answered-or-not call got no answer (refused, reset,
-  // timed out), as RecentFailure says.
+  // Not ready while the last call could not reach the service (refused, reset,
+  // unresolvable), as RecentFailure says. A timeout is no evidence: calls get what is
+  // left of their fragment's deadline, so a backlog here times them out too.
   Readiness readiness() const { return outcome_.readiness(); }
 
  private:

@@ -117,5 +117,8 @@ int main(int argc, char** argv) {
   } catch (const tools::UsageError& error) {
     std::cerr << "sts-load: " << error.what() << "\n" << "run sts-load --help for the options\n";
     return kExitUsage;
+  } catch (const std::exception& error) {
+    std::cerr << "sts-load: " << error.what() << "\n";
+    return kExitFailed;
   }
 }

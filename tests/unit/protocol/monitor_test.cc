@@ -34,6 +34,14 @@ TEST(ServiceMonitor, StatusShowsRecentStagePercentilesAndCountsByStatus) {
   EXPECT_GT(status["fragments_per_second"].get<double>(), 0);
 }
 
+TEST(ServiceMonitor, RateCountsEveryDeliveryOfTheLastTenSecondsNotOnlyTheRecentWindow) {
+  observability::Registry registry;
+  ServiceMonitor monitor(registry);
+  for (int i = 0; i < 2000; ++i) monitor.fragment_delivered(result_with(FragmentStatus::success, 1, 1), 2);
+  EXPECT_EQ(monitor.status()["fragments_per_second"], 200.0);
+  EXPECT_EQ(monitor.status()["stages"]["total"]["count"], 500) << "percentiles stay over the recent window";
+}
+
 TEST(ServiceMonitor, ErrorsByCodeJoinFailedFragmentsAndRejections) {
   observability::Registry registry;
   ServiceMonitor monitor(registry);

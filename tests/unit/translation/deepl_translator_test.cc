@@ -201,10 +201,14 @@ TEST_F(DeeplTranslatorTest, IsUnreadyAfterACallThatGotNoAnswerAndReadyAfterOneTh
   EXPECT_TRUE(translator.readiness().ready);
 }
 
-TEST_F(DeeplTranslatorTest, AnErrorStatusIsAnAnswerSoReadinessStays) {
+TEST_F(DeeplTranslatorTest, ErrorStatusesAndTimeoutsLeaveItReady) {
+  // A status is an answer; a timeout may be our own backlog eating the deadline.
   script({{"status", 503}});
   DeeplTranslator translator(settings());
   expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  EXPECT_TRUE(translator.readiness().ready);
+  script({{"delay_ms", 2000}});
+  expect_failure(translator.translate(request({"Hello."}, 100ms)), "TIMEOUT", true);
   EXPECT_TRUE(translator.readiness().ready);
 }
 
