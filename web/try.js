@@ -266,6 +266,8 @@ function streamFragments(socket, streamId, fragments, maxInflight) {
         const sequence = sequenceOf(ack.fragment_id);
         if (pending(sequence)) showFragmentState(sequence, "queued");
       },
+      // Failures are shown, not retried (PROTOCOL.md §4's backoff is a live worker's
+      // duty): a person trying the service sees the error and can press Dub again.
       "fragment:processed": (event) => {
         socket.emit("fragment:ack", { fragment_id: event.fragment_id, status: "received", timestamp: Date.now() });
         settle(event.sequence_number, event);

@@ -207,10 +207,12 @@ bool StreamWorker::send_next(Clock::time_point now, Clock::time_point& wake) {
   return true;
 }
 
-// Every send, a retry too, takes the next sequence number: the server refuses a
-// number at or below one it has delivered, and retries come after later fragments.
-// The fragment keeps its id (retries are idempotent by id) and its place on the
-// timeline (metadata.pts_ns).
+// Every send, a retry too, takes the next sequence number: a fragment that was
+// rejected was never accepted, and the server refuses a new fragment numbered at or
+// below one it has delivered; retries come after later fragments. (A retry of a
+// delivered failure could keep its number; one rule is simpler.) The fragment keeps
+// its id (retries are idempotent by id) and its place on the timeline
+// (metadata.pts_ns).
 void StreamWorker::send(Attempt attempt) {
   // Now, not when the pump began: taking a fragment from the source may encode it.
   attempt.sent_at = Clock::now();
