@@ -4,6 +4,8 @@
 #include <map>
 #include <vector>
 
+#include "util/percentile.h"
+
 namespace sts::protocol {
 namespace {
 
@@ -31,14 +33,9 @@ std::optional<std::size_t> timed_index(Stage stage) {
   return static_cast<std::size_t>(found - std::begin(kTimedStages));
 }
 
-double percentile(std::vector<double>& values, double q) {
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
-  return values[std::min(rank, values.size() - 1)];
-}
-
-util::Json percentiles(std::vector<double> values) {
-  return {{"p50_ms", percentile(values, 0.5)}, {"p95_ms", percentile(values, 0.95)}, {"count", values.size()}};
+util::Json percentiles(const std::vector<double>& values) {
+  return {{"p50_ms", util::nearest_rank(values, 0.5)}, {"p95_ms", util::nearest_rank(values, 0.95)},
+          {"count", values.size()}};
 }
 
 }  // namespace
@@ -172,11 +169,11 @@ util::Json ServiceMonitor::stage_percentiles() const {
     for (const auto& recent : recent_) {
       if (recent.has_stage[index]) values.push_back(recent.stage_ms[index]);
     }
-    if (!values.empty()) stages[std::string(pipeline::stage_name(kTimedStages[index]))] = percentiles(std::move(values));
+    if (!values.empty()) stages[std::string(pipeline::stage_name(kTimedStages[index]))] = percentiles(values);
   }
   std::vector<double> totals;
   for (const auto& recent : recent_) totals.push_back(recent.total_ms);
-  stages["total"] = percentiles(std::move(totals));
+  stages["total"] = percentiles(totals);
   return stages;
 }
 

@@ -1,8 +1,8 @@
 #include "protocol/statistics.h"
 
-#include <algorithm>
-#include <cmath>
 #include <numeric>
+
+#include "util/percentile.h"
 
 namespace sts::protocol {
 
@@ -23,13 +23,8 @@ double StreamStatistics::average_processing_ms() const {
          static_cast<double>(processing_ms_.size());
 }
 
-// Nearest rank: the smallest value with at least 95 % of the samples at or below it.
 double StreamStatistics::p95_processing_ms() const {
-  if (processing_ms_.empty()) return 0;
-  std::vector<std::int64_t> sorted = processing_ms_;
-  std::sort(sorted.begin(), sorted.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(sorted.size())));
-  return static_cast<double>(sorted[std::max<std::size_t>(rank, 1) - 1]);
+  return static_cast<double>(util::nearest_rank(processing_ms_, 0.95));
 }
 
 util::Json StreamStatistics::complete_json(const std::string& stream_id) const {
