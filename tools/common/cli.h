@@ -6,6 +6,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,21 @@ constexpr std::chrono::milliseconds kAnswerMargin{5000};
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// The body of both mains: a usage error becomes its message, a hint and status 2;
+// any other failure its message and status 1.
+template <typename Run>
+int guarded_main(std::string_view tool, Run&& run) {
+  try {
+    return run();
+  } catch (const UsageError& error) {
+    std::cerr << tool << ": " << error.what() << "\nrun " << tool << " --help for the options\n";
+    return kExitUsage;
+  } catch (const std::exception& error) {
+    std::cerr << tool << ": " << error.what() << "\n";
+    return kExitFailed;
+  }
+}
 
 class ArgReader {
  public:

@@ -225,13 +225,5 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse(argc, argv));
-  } catch (const tools::UsageError& error) {
-    std::cerr << "sts-dub: " << error.what() << "\n" << "run sts-dub --help for the options\n";
-    return kExitUsage;
-  } catch (const std::exception& error) {
-    std::cerr << "sts-dub: " << error.what() << "\n";
-    return kExitFailed;
-  }
+  return tools::guarded_main("sts-dub", [&] { return run(parse(argc, argv)); });
 }

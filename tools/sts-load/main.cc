@@ -112,13 +112,5 @@ int run(Options options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse(argc, argv));
-  } catch (const tools::UsageError& error) {
-    std::cerr << "sts-load: " << error.what() << "\n" << "run sts-load --help for the options\n";
-    return kExitUsage;
-  } catch (const std::exception& error) {
-    std::cerr << "sts-load: " << error.what() << "\n";
-    return kExitFailed;
-  }
+  return tools::guarded_main("sts-load", [&] { return run(parse(argc, argv)); });
 }
