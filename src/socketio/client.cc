@@ -53,7 +53,9 @@ void Client::on_message(std::string_view data, bool binary) {
       protocol_error();
       return;
     }
-    attachments_.emplace_back(data.begin(), data.end());
+    // Byte pointers, not chars: a copy between iterators of two types is a byte loop.
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
+    attachments_.emplace_back(bytes, bytes + data.size());
     if (attachments_.size() < awaiting_attachments_->attachments) return;
     sio::Packet packet = std::move(*awaiting_attachments_);
     awaiting_attachments_.reset();
