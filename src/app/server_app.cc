@@ -13,6 +13,7 @@
 #include "pipeline/compute_pool.h"
 #include "protocol/service.h"
 #include "socketio/server.h"
+#include "util/heap.h"
 
 namespace sts::app {
 namespace {
@@ -108,6 +109,7 @@ class Shutdown {
 }  // namespace
 
 int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
+  util::keep_freed_buffers();
   std::vector<std::string> names;
   for (const auto& [name, factory] : pipelines) names.push_back(name);
   auto request = load_config(std::vector<std::string>(argv + 1, argv + argc), process_env, names);

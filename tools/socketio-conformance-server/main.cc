@@ -10,6 +10,7 @@
 
 #include "socketio/engine_session.h"
 #include "socketio/server.h"
+#include "util/heap.h"
 
 namespace {
 
@@ -93,6 +94,7 @@ class EchoListener : public sts::socketio::SessionListener {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sts::util::keep_freed_buffers();
   const Flags flags = parse_flags(argc, argv);
   boost::asio::io_context io;
   const auto& options = flags.options;
