@@ -3,6 +3,8 @@
 #include <rubberband/RubberBandStretcher.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace sts::audio {
@@ -11,16 +13,26 @@ namespace {
 using RubberBand::RubberBandStretcher;
 
 // The R2 ("faster") engine: R3's speech mode sounds no better on dubbed speech and
-// costs 1.6x (223 ms against 144 ms for 6 s of 48 kHz stereo; Debian builds
+// costs 4x (829 ms against 207 ms for 6 s of 48 kHz stereo; Debian builds
 // rubberband with its own FFT). Phase resets on high-frequency onsets only
 // (transients mixed) keep consonants crisp without smearing vowels; formants are
-// kept (free at unchanged pitch); channels together keep a stereo image. No
-// threads of its own: with them, process() returns before the output is complete,
-// and the compute pool already keeps every core busy.
+// kept (free at unchanged pitch); channels together keep a stereo image.
 constexpr RubberBandStretcher::Options kSpeechOptions =
     RubberBandStretcher::OptionProcessOffline | RubberBandStretcher::OptionEngineFaster |
     RubberBandStretcher::OptionTransientsMixed | RubberBandStretcher::OptionFormantPreserved |
-    RubberBandStretcher::OptionChannelsTogether | RubberBandStretcher::OptionThreadingNever;
+    RubberBandStretcher::OptionChannelsTogether;
+
+// R2 gives each channel a thread of its own: a stereo fragment's stretch takes
+// half the time (same CPU), which is latency on air. One channel gains nothing.
+RubberBandStretcher::Options options_for(std::size_t channels) {
+  return kSpeechOptions |
+         (channels > 1 ? RubberBandStretcher::OptionThreadingAlways : RubberBandStretcher::OptionThreadingNever);
+}
+
+// With threads, the last process() returns while the channel threads still work,
+// and rubberband signals the end only through available() turning -1; its own
+// command-line tool polls for it the same way.
+constexpr auto kOutputPollInterval = std::chrono::microseconds(200);
 
 constexpr std::size_t kBlockFrames = 4096;
 
@@ -61,7 +73,7 @@ PcmBuffer stretch_channels(const PcmBuffer& pcm, std::int64_t frames) {
   }
   if (input_frames == frames) return pcm;
 
-  RubberBandStretcher stretcher(static_cast<std::size_t>(pcm.sample_rate_hz), channels, kSpeechOptions,
+  RubberBandStretcher stretcher(static_cast<std::size_t>(pcm.sample_rate_hz), channels, options_for(channels),
                                 static_cast<double>(frames) / static_cast<double>(input_frames));
   stretcher.setExpectedInputDuration(static_cast<std::size_t>(input_frames));
   stretcher.setMaxProcessSize(kBlockFrames);
@@ -87,24 +99,28 @@ PcmBuffer stretch_channels(const PcmBuffer& pcm, std::int64_t frames) {
   out.samples.reserve(static_cast<std::size_t>(frames) * channels);
   std::vector<std::vector<float>> retrieved(channels);
   std::vector<float*> retrieved_pointers(channels);
-  const auto drain = [&] {
-    for (int available = stretcher.available(); available > 0; available = stretcher.available()) {
-      for (std::size_t c = 0; c < channels; ++c) {
-        retrieved[c].resize(static_cast<std::size_t>(available));
-        retrieved_pointers[c] = retrieved[c].data();
-      }
-      const std::size_t got = stretcher.retrieve(retrieved_pointers.data(), static_cast<std::size_t>(available));
-      for (std::size_t i = 0; i < got; ++i) {
-        for (std::size_t c = 0; c < channels; ++c) out.samples.push_back(retrieved[c][i]);
-      }
+  const auto retrieve = [&](int available) {
+    for (std::size_t c = 0; c < channels; ++c) {
+      retrieved[c].resize(static_cast<std::size_t>(available));
+      retrieved_pointers[c] = retrieved[c].data();
+    }
+    const std::size_t got = stretcher.retrieve(retrieved_pointers.data(), static_cast<std::size_t>(available));
+    for (std::size_t i = 0; i < got; ++i) {
+      for (std::size_t c = 0; c < channels; ++c) out.samples.push_back(retrieved[c][i]);
     }
   };
   for (std::int64_t start = 0; start < input_frames; start += static_cast<std::int64_t>(kBlockFrames)) {
     const std::size_t count = load_block(start);
     stretcher.process(pointers.data(), count, start + static_cast<std::int64_t>(count) >= input_frames);
-    drain();
+    for (int available = stretcher.available(); available > 0; available = stretcher.available()) retrieve(available);
   }
-  drain();
+  for (int available = stretcher.available(); available >= 0; available = stretcher.available()) {
+    if (available == 0) {
+      std::this_thread::sleep_for(kOutputPollInterval);
+    } else {
+      retrieve(available);
+    }
+  }
   // Offline rubberband lands on the requested length; the last few frames of
   // rounding are settled here so callers can count on it exactly.
   out.samples.resize(static_cast<std::size_t>(frames) * channels, 0.0f);
