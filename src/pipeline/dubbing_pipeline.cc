@@ -219,7 +219,9 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
                             for (const auto& [key, value] : speech_out->metadata.items()) {
                               result.engine_metadata[key] = value;
                             }
-                            dubbed = audio::convert(std::move(speech_out->pcm), stream.sample_rate_hz, stream.channels);
+                            // Kept at the voice's own rate and channels until its length is
+                            // matched: stretching 22 kHz mono costs a fraction of 48 kHz stereo.
+                            dubbed = std::move(speech_out->pcm);
                             synthesised = true;
                             return {};
                           })) &&
@@ -230,10 +232,12 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
                                   ? audio::convert(std::move(original), stream.sample_rate_hz, stream.channels)
                                   : silence(stream.sample_rate_hz, stream.channels, target_frames);
                    }
-                   auto matched =
-                       synthesised ? place_speech(std::move(dubbed), speech_start_frames, speech_frames, target_frames,
-                                                  settings_)
-                                   : match_duration(std::move(dubbed), target_frames, speech_start_frames, settings_);
+                   auto matched = synthesised
+                                      ? place_speech_converted(std::move(dubbed), speech_start_frames, speech_frames,
+                                                               target_frames, stream.sample_rate_hz, stream.channels,
+                                                               settings_)
+                                      : match_duration(std::move(dubbed), target_frames, speech_start_frames,
+                                                       settings_);
                    dubbed = std::move(matched.pcm);
                    result.speed_ratio = matched.speed_ratio;
                    result.dubbed_duration_ms = dubbed.duration_ms();

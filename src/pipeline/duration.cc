@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "audio/codec.h"
 #include "audio/stretch.h"
 
 namespace sts::pipeline {
@@ -67,6 +68,21 @@ MatchedSpeech place_speech(audio::PcmBuffer speech, std::int64_t window_start_fr
   auto& samples = matched.pcm.samples;
   samples.insert(samples.begin(), static_cast<std::size_t>(lead) * channels, 0.0f);
   if (lead + length < total_frames) samples.resize(static_cast<std::size_t>(total_frames) * channels, 0.0f);
+  return matched;
+}
+
+MatchedSpeech place_speech_converted(audio::PcmBuffer speech, std::int64_t window_start_frames,
+                                     std::int64_t window_frames, std::int64_t total_frames, int sample_rate_hz,
+                                     int channels, const PipelineSettings& settings) {
+  const double scale = static_cast<double>(speech.sample_rate_hz) / sample_rate_hz;
+  const auto own_rate = [scale](std::int64_t frames) { return std::llround(static_cast<double>(frames) * scale); };
+  const std::int64_t own_total = own_rate(total_frames);
+  auto matched = place_speech(std::move(speech), own_rate(window_start_frames), own_rate(window_frames), own_total,
+                              settings);
+  const bool fitted = matched.pcm.frames() == own_total;
+  matched.pcm = audio::convert(std::move(matched.pcm), sample_rate_hz, channels);
+  // Rounding twice between rates may miss the target by a frame; it is exact here.
+  if (fitted) matched.pcm.samples.resize(static_cast<std::size_t>(total_frames * channels), 0.0f);
   return matched;
 }
 

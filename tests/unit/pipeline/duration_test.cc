@@ -150,5 +150,32 @@ TEST(PlaceSpeech, LongerSpeechRunsIntoThePauseAtItsOwnPace) {
   EXPECT_EQ(placed.pcm.frames(), 240000);
 }
 
+audio::PcmBuffer voice(std::int64_t frames) {
+  audio::PcmBuffer pcm = tone(frames, 1);
+  pcm.sample_rate_hz = 22050;
+  return pcm;
+}
+
+TEST(PlaceSpeechConverted, Fits22kMonoSpeechToTheStreamsLayoutToTheFrame) {
+  // Stream-rate figures that do not divide evenly into 22.05 kHz.
+  constexpr std::int64_t kTotal = 160417;
+  for (const std::int64_t natural : {30000, 44100, 60000, 70001}) {
+    SCOPED_TRACE(natural);
+    const auto placed = place_speech_converted(voice(natural), 24001, 120001, kTotal, 48000, 2, PipelineSettings{});
+    EXPECT_EQ(placed.pcm.sample_rate_hz, 48000);
+    EXPECT_EQ(placed.pcm.channels, 2);
+    EXPECT_EQ(placed.pcm.frames(), kTotal);
+    // Still silent before the original speech began, on both channels.
+    for (std::size_t sample = 0; sample < 23000 * 2; ++sample) ASSERT_EQ(placed.pcm.samples[sample], 0.0F);
+  }
+}
+
+TEST(PlaceSpeechConverted, SpeechTooLongEvenAtTheFastestTempoStaysLong) {
+  const PipelineSettings settings;
+  const auto placed = place_speech_converted(voice(22050 * 8), 0, 96000, 96000, 48000, 2, settings);
+  EXPECT_DOUBLE_EQ(placed.speed_ratio, settings.speed_max);
+  EXPECT_NEAR(static_cast<double>(placed.pcm.frames()), 48000 * 8 / settings.speed_max, 2);
+}
+
 }  // namespace
 }  // namespace sts::pipeline
