@@ -3,7 +3,9 @@
 
 Starts each server with the same fixture behaviour ("message" -> "message-back") and
 limits, drives all three with the same C++ client (bench/socketio_echo_client.cc) in
-one run, and prints a table plus our ratios to each yardstick.
+one run, and prints a table plus our ratios to each yardstick. A plain TCP echo of
+the same 1.5 MiB (bench/yardsticks/tcp_echo.py) gives the ceiling: what the kernel
+alone allows on this machine, for any server.
 
     /usr/bin/python3 bench/socketio_echo.py [--build build/release] [--seconds 3] [--threads 1]
 """
@@ -28,10 +30,10 @@ def start(command):
     raise RuntimeError(f"{shlex.join(command)} did not start")
 
 
-def measure(client, label, command, seconds):
+def measure(client, label, command, seconds, extra=()):
     process, port = start(command)
     try:
-        output = subprocess.run([client, "--port", port, "--label", label, "--seconds", str(seconds)],
+        output = subprocess.run([client, "--port", port, "--label", label, "--seconds", str(seconds), *extra],
                                 check=True, capture_output=True, text=True).stdout
         return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     finally:
@@ -56,6 +58,8 @@ def main():
     for label, command in servers.items():
         for row in measure(client, label, command, args.seconds):
             results[(label, row["scenario"], row["clients"])] = row
+    tcp = {row["clients"]: row for row in measure(client, "tcp", ["/usr/bin/python3", "bench/yardsticks/tcp_echo.py"],
+                                                   args.seconds, ["--raw-tcp"])}
 
     print(f"{'scenario':<16}{'clients':>8}{'server':>8}{'msg/s':>11}{'MiB/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'fail':>6}")
     keys = sorted({(s, c) for (_, s, c) in results}, key=lambda k: (k[0], k[1]))
@@ -72,7 +76,16 @@ def main():
             other = results.get((label, scenario, clients))
             if base and other and other["messages_per_s"] > 0:
                 print(f"ratio {scenario} x{clients} ours/{label}: {base['messages_per_s'] / other['messages_per_s']:.1f}x throughput")
-    failures = sum(row["failures"] for row in results.values())
+    print()
+    for clients, row in sorted(tcp.items()):
+        print(f"ceiling x{clients}: plain TCP echo of 1.5 MiB {row['messages_per_s']:.1f} msg/s", end="")
+        for label in servers:
+            other = results.get((label, "binary_1.5MiB", clients))
+            if other and other["messages_per_s"] > 0:
+                print(f"; {label}'s 1.5 MiB binary echo reaches {other['messages_per_s'] / row['messages_per_s']:.0%} of it",
+                      end="")
+        print()
+    failures = sum(row["failures"] for row in [*results.values(), *tcp.values()])
     sys.exit(1 if failures else 0)
 
 

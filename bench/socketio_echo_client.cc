@@ -12,6 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
 #include "eio_websocket.h"
 
 using Clock = std::chrono::steady_clock;
@@ -29,6 +32,7 @@ struct Args {
   std::string port;
   std::string label = "server";
   double seconds = 3.0;
+  bool raw_tcp = false;
   std::vector<int> client_counts{1, 10};
 };
 
@@ -53,6 +57,31 @@ class EchoClient {
 
  private:
   sts::bench::EioWebSocket ws_;
+};
+
+// The same bytes through a plain TCP echo (bench/yardsticks/tcp_echo.py): the
+// kernel's share of a round trip, a ceiling for every Socket.IO server.
+class TcpEchoClient {
+ public:
+  explicit TcpEchoClient(const Args& args) : socket_(io_) {
+    boost::asio::ip::tcp::resolver resolver(io_);
+    boost::asio::connect(socket_, resolver.resolve(args.host, args.port));
+    socket_.set_option(boost::asio::ip::tcp::no_delay(true));
+  }
+
+  bool round_trip(const std::string& payload) {
+    reply_.resize(payload.size());
+    boost::asio::write(socket_, boost::asio::buffer(payload));
+    boost::asio::read(socket_, boost::asio::buffer(reply_));
+    return true;
+  }
+
+  void close() { socket_.close(); }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+  std::string reply_;
 };
 
 double percentile(std::vector<double>& sorted, double p) {
@@ -82,13 +111,21 @@ void run(const Args& args, const Scenario& scenario, int clients) {
     threads.emplace_back([&] {
       std::vector<double> mine;
       try {
-        EchoClient client(args);
-        while (Clock::now() < deadline) {
-          const auto sent = Clock::now();
-          if (!client.round_trip(text_frame, binary_frame, expected_size)) ++failures;
-          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        const auto measure = [&](auto& client, auto round_trip) {
+          while (Clock::now() < deadline) {
+            const auto sent = Clock::now();
+            if (!round_trip(client)) ++failures;
+            mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+          }
+          client.close();
+        };
+        if (args.raw_tcp) {
+          TcpEchoClient client(args);
+          measure(client, [&](TcpEchoClient& tcp) { return tcp.round_trip(payload); });
+        } else {
+          EchoClient client(args);
+          measure(client, [&](EchoClient& socketio) { return socketio.round_trip(text_frame, binary_frame, expected_size); });
         }
-        client.close();
       } catch (const std::exception& error) {
         std::cerr << args.label << ": client failed: " << error.what() << "\n";
         ++failures;
@@ -114,19 +151,26 @@ void run(const Args& args, const Scenario& scenario, int clients) {
 
 int main(int argc, char** argv) {
   Args args;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
+    if (flag == "--raw-tcp") {
+      args.raw_tcp = true;
+      continue;
+    }
+    if (i + 1 == argc) break;
     if (flag == "--port") args.port = argv[i + 1];
     else if (flag == "--host") args.host = argv[i + 1];
     else if (flag == "--label") args.label = argv[i + 1];
     else if (flag == "--seconds") args.seconds = std::stod(argv[i + 1]);
+    ++i;
   }
   if (args.port.empty()) {
-    std::cerr << "usage: socketio_echo_client --port N [--host H] [--label L] [--seconds S]\n";
+    std::cerr << "usage: socketio_echo_client --port N [--host H] [--label L] [--seconds S] [--raw-tcp]\n";
     return 2;
   }
-  const std::vector<Scenario> scenarios{
+  std::vector<Scenario> scenarios{
       {"text_1KiB", 1024, false}, {"text_1.5MiB", 3u << 19, false}, {"binary_1.5MiB", 3u << 19, true}};
+  if (args.raw_tcp) scenarios = {{"tcp_1.5MiB", 3u << 19, true}};
   for (const auto& scenario : scenarios) {
     for (int clients : args.client_counts) run(args, scenario, clients);
   }
