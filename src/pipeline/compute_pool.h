@@ -4,9 +4,12 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <functional>
+#include <thread>
+#include <vector>
 
 namespace sts::pipeline {
 
@@ -26,7 +29,9 @@ class ComputePool {
 
  private:
   const std::size_t threads_;
-  boost::asio::thread_pool pool_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::thread> workers_;
   std::atomic<std::size_t> queued_{0};
 };
 

@@ -202,9 +202,12 @@ void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
   waiting_.push_back(sequence);
   services_.tracker.add(1);
 
+  // The ack goes out before the job reaches a compute thread, which could otherwise
+  // take this core first. Its place is where it will wait once free slots are filled.
+  const auto ahead = static_cast<std::int64_t>(waiting_.size()) - 1;
+  const std::int64_t free_slots = init_.max_inflight - running_;
+  send_ack(slot.fragment_id, ahead < free_slots ? 0 : static_cast<int>(ahead - free_slots) + 1);
   start_waiting();
-  const auto position = std::find(waiting_.begin(), waiting_.end(), sequence);
-  send_ack(slot.fragment_id, position == waiting_.end() ? 0 : static_cast<int>(position - waiting_.begin()) + 1);
   observability::log_debug("fragment accepted", fragment_fields(slot.fragment_id, sequence));
   view_->set_in_flight(static_cast<std::int64_t>(slots_.size()));
   update_backpressure();

@@ -29,6 +29,17 @@ async def test_ack_comes_before_processed_with_queue_fields(server):
     assert processed["status"] == "success"
 
 
+async def test_ack_queue_position_counts_the_fragments_waiting_ahead(server):
+    # One compute slot, held by a hung fragment until its deadline: the next two wait.
+    worker = await ready_worker(server, max_inflight=1, timeout_ms=1000)
+    await worker.send(0, fault={"hang": True})
+    await worker.send(1)
+    await worker.send(2)
+    await worker.processed(3)
+    positions = {a["fragment_id"]: a["queue_position"] for a in worker.of("fragment:ack")}
+    assert positions == {"frag-0": 0, "frag-1": 1, "frag-2": 2}
+
+
 async def test_echo_returns_the_real_fragment_with_every_field(server):
     manifest = program_manifest()
     worker = await ready_worker(server)
