@@ -40,6 +40,9 @@ class DubbingPipeline final : public Pipeline {
   FragmentResult process(const FragmentJob& job, JobControl& control) const override;
 
  private:
+  // Echo of pcm_s16le already in the stream's layout.
+  bool echoes_untouched(const FragmentJob& job) const;
+
   std::string name_;
   PipelineSettings settings_;
   Engines engines_;
