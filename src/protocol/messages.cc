@@ -259,10 +259,9 @@ Json error_json(const ErrorEvent& event) {
 
 namespace {
 
-Json audio_json(const pipeline::EncodedAudio& audio) {
+Json audio_json(const pipeline::EncodedAudio& audio, AudioData audio_data) {
   std::string base64;
-  base64.reserve(util::base64_encoded_size(audio.bytes.size()));
-  util::base64_encode_append(audio.bytes, base64);
+  if (audio_data == AudioData::included) util::base64_encode_append(audio.bytes, base64);
   return {{"format", audio::format_name(audio.format)},
           {"sample_rate_hz", audio.sample_rate_hz},
           {"channels", audio.channels},
@@ -299,7 +298,7 @@ Json stage_timings_json(const pipeline::FragmentResult& result) {
 
 Json processed_json(const pipeline::FragmentResult& result, const std::string& stream_id,
                     const std::string& fragment_id, std::int64_t sequence_number, std::int64_t processing_time_ms,
-                    const Json& client_metadata) {
+                    const Json& client_metadata, AudioData audio_data) {
   Json metadata = {{"original_duration_ms", result.original_duration_ms},
                    {"dubbed_duration_ms", result.dubbed_duration_ms},
                    {"duration_variance_percent", result.duration_variance_percent},
@@ -318,7 +317,7 @@ Json processed_json(const pipeline::FragmentResult& result, const std::string& s
                {"processing_time_ms", processing_time_ms},
                {"stage_timings", stage_timings_json(result)},
                {"metadata", std::move(metadata)}};
-  if (result.dubbed_audio) json["dubbed_audio"] = audio_json(*result.dubbed_audio);
+  if (result.dubbed_audio) json["dubbed_audio"] = audio_json(*result.dubbed_audio, audio_data);
   if (result.status != pipeline::FragmentStatus::failed) {
     json["transcript"] = result.transcript;
     json["translated_text"] = result.translated_text;

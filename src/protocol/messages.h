@@ -81,11 +81,15 @@ struct ErrorEvent {
 };
 Json error_json(const ErrorEvent& event);
 
+// left_empty: dubbed_audio.data_base64 is "", for a writer that encodes the audio
+// straight into the outgoing frame (util::JsonSplice).
+enum class AudioData { included, left_empty };
+
 // fragment:processed. The client's pts_ns / source_pts_ns are echoed in metadata so
 // a worker can place the audio without its own bookkeeping.
 Json processed_json(const pipeline::FragmentResult& result, const std::string& stream_id,
                     const std::string& fragment_id, std::int64_t sequence_number, std::int64_t processing_time_ms,
-                    const Json& client_metadata);
+                    const Json& client_metadata, AudioData audio_data = AudioData::included);
 // Its stage_timings object: "<stage>_ms" for every stage run, asr/translation/tts
 // always present.
 Json stage_timings_json(const pipeline::FragmentResult& result);

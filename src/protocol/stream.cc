@@ -236,8 +236,8 @@ void Stream::start(Slot& slot) {
     // Past its deadline the result is discarded: no need to serialise it.
     ProcessedFrame frame;
     if (!control->stop.stop_requested()) {
-      frame = processed_frame(socket, processed_json(result, stream_id, job->fragment_id, job->sequence_number,
-                                                     processing_ms, job->metadata));
+      frame = processed_frame(socket, result, stream_id, job->fragment_id, job->sequence_number, processing_ms,
+                              job->metadata);
       // The frame carries the audio now; the result need not hold it too while it
       // waits for its turn.
       if (frame && result.dubbed_audio) result.dubbed_audio->bytes = {};
@@ -320,8 +320,8 @@ void Stream::deliver(Slot& slot) {
 
   ProcessedFrame event = slot.processed;
   if (!event) {
-    event = processed_frame(socket_, processed_json(result, init_.stream_id, slot.fragment_id, slot.sequence_number,
-                                                    slot.processing_ms, slot.job->metadata));
+    event = processed_frame(socket_, result, init_.stream_id, slot.fragment_id, slot.sequence_number,
+                            slot.processing_ms, slot.job->metadata);
   }
   util::Json fields = fragment_fields(slot.fragment_id, slot.sequence_number);
   fields.update({{"status", pipeline::status_name(result.status)},
@@ -476,9 +476,22 @@ void Stream::emit(const ProcessedFrame& frame) {
   if (auto socket = socket_.lock()) socket->send_event_frame(frame);
 }
 
-ProcessedFrame Stream::processed_frame(const std::weak_ptr<socketio::Socket>& socket, const util::Json& event) {
-  if (auto alive = socket.lock()) return std::make_shared<const std::string>(alive->event_frame("fragment:processed", event));
-  return nullptr;
+ProcessedFrame Stream::processed_frame(const std::weak_ptr<socketio::Socket>& socket,
+                                       const pipeline::FragmentResult& result, const std::string& stream_id,
+                                       const std::string& fragment_id, std::int64_t sequence_number,
+                                       std::int64_t processing_ms, const util::Json& client_metadata) {
+  const auto alive = socket.lock();
+  if (!alive) return nullptr;
+  const util::Json event = processed_json(result, stream_id, fragment_id, sequence_number, processing_ms,
+                                          client_metadata, AudioData::left_empty);
+  if (!result.dubbed_audio) return std::make_shared<const std::string>(alive->event_frame("fragment:processed", event));
+  const util::JsonSplice audio_data{&event["dubbed_audio"]["data_base64"], [&bytes = result.dubbed_audio->bytes](std::string& out) {
+                                      out.reserve(out.size() + util::base64_encoded_size(bytes.size()) + 1024);
+                                      out.push_back('"');
+                                      util::base64_encode_append(bytes, out);
+                                      out.push_back('"');
+                                    }};
+  return std::make_shared<const std::string>(alive->event_frame("fragment:processed", event, &audio_data));
 }
 
 // Acks, rejections and backpressure jump the connection's send queue, in the order

@@ -128,7 +128,10 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void reject(const FragmentData& fragment, Rejection rejection);
   void emit(std::string_view event, const util::Json& payload);
   void emit(const ProcessedFrame& frame);
-  static ProcessedFrame processed_frame(const std::weak_ptr<socketio::Socket>& socket, const util::Json& event);
+  static ProcessedFrame processed_frame(const std::weak_ptr<socketio::Socket>& socket,
+                                        const pipeline::FragmentResult& result, const std::string& stream_id,
+                                        const std::string& fragment_id, std::int64_t sequence_number,
+                                        std::int64_t processing_ms, const util::Json& client_metadata);
   void emit_urgent(std::string_view event, const util::Json& payload);
   util::Json fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const;
   std::int64_t typical_processing_ms() const;

@@ -28,7 +28,7 @@ void Socket::emit(std::string_view event, Json args) {
   send_packet(sio::Packet{sio::PacketType::event, nsp_, std::nullopt, std::move(data), 0});
 }
 
-std::string Socket::event_frame(std::string_view event, const Json& payload) const {
+std::string Socket::event_frame(std::string_view event, const Json& payload, const util::JsonSplice* splice) const {
   std::string frame(1, static_cast<char>('0' + static_cast<int>(sio::PacketType::event)));
   if (nsp_ != "/") {
     frame += nsp_;
@@ -37,7 +37,7 @@ std::string Socket::event_frame(std::string_view event, const Json& payload) con
   frame.push_back('[');
   util::write_json(Json(event), frame);
   frame.push_back(',');
-  util::write_json(payload, frame);
+  util::write_json(payload, frame, splice);
   frame.push_back(']');
   return frame;
 }

@@ -47,7 +47,7 @@ class Socket {
   // The Socket.IO packet of that event, built on any thread, to send later with
   // send_event_frame: megabyte results are serialised off the connection's strand,
   // and kept to be re-sent.
-  std::string event_frame(std::string_view event, const Json& payload) const;
+  std::string event_frame(std::string_view event, const Json& payload, const util::JsonSplice* splice = nullptr) const;
   void send_event_frame(std::shared_ptr<const std::string> frame, bool jump_queue = false);
   // Sends DISCONNECT for this namespace, then closes the connection once its queue is
   // flushed.

@@ -156,7 +156,11 @@ tl::expected<Json, std::string> parse_json(std::string_view text) {
   return to_nlohmann(root);
 }
 
-void write_json(const Json& value, std::string& out) {
+void write_json(const Json& value, std::string& out, const JsonSplice* splice) {
+  if (splice != nullptr && &value == splice->at) {
+    splice->write(out);
+    return;
+  }
   switch (value.type()) {
     case Json::value_t::object: {
       out.push_back('{');
@@ -166,7 +170,7 @@ void write_json(const Json& value, std::string& out) {
         first = false;
         write_escaped(key, out);
         out.push_back(':');
-        write_json(member, out);
+        write_json(member, out, splice);
       }
       out.push_back('}');
       return;
@@ -177,7 +181,7 @@ void write_json(const Json& value, std::string& out) {
       for (const auto& item : value.get_ref<const Json::array_t&>()) {
         if (!first) out.push_back(',');
         first = false;
-        write_json(item, out);
+        write_json(item, out, splice);
       }
       out.push_back(']');
       return;

@@ -3,6 +3,7 @@
 // arrives as megabyte base64 strings inside JSON, so both directions are hot paths.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -15,9 +16,16 @@ using Json = nlohmann::json;
 // Parses one complete JSON text. The error names what simdjson rejected.
 tl::expected<Json, std::string> parse_json(std::string_view text);
 
+// A value the caller writes itself, found by address: a megabyte of audio is then
+// base64-encoded straight into the output, never held in a Json string and copied.
+struct JsonSplice {
+  const Json* at = nullptr;
+  std::function<void(std::string& out)> write;  // appends the value's JSON text
+};
+
 // Appends the compact serialization of `value`. Binary values (which JSON cannot
 // carry) are written as null: callers replace them with placeholders beforehand.
-void write_json(const Json& value, std::string& out);
+void write_json(const Json& value, std::string& out, const JsonSplice* splice = nullptr);
 std::string to_json(const Json& value);
 
 }  // namespace sts::util

@@ -53,6 +53,15 @@ TEST(Json, RoundTripsThroughNlohmann) {
   EXPECT_EQ(Json::parse(to_json(value)), value);
 }
 
+TEST(Json, SpliceWritesOneValueInPlaceOfTheJsonOne) {
+  const Json value = {{"audio", {{"data", ""}, {"rate", 48000}}}, {"data", ""}, {"list", {"", ""}}};
+  const JsonSplice splice{&value["audio"]["data"], [](std::string& out) { out += R"("spliced")"; }};
+  std::string out;
+  write_json(value, out, &splice);
+  // Only the node at that address: equal values elsewhere are written as they are.
+  EXPECT_EQ(out, R"({"audio":{"data":"spliced","rate":48000},"data":"","list":["",""]})");
+}
+
 TEST(Json, WritesNonFiniteNumbersAsNull) {
   EXPECT_EQ(to_json(Json(std::numeric_limits<double>::infinity())), "null");
   EXPECT_EQ(to_json(Json(std::nan(""))), "null");
