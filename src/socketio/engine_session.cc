@@ -11,6 +11,7 @@
 
 #include "socketio/engine_registry.h"
 #include "util/base64.h"
+#include "util/json.h"
 
 namespace sts::socketio {
 namespace asio = boost::asio;
@@ -75,6 +76,15 @@ asio::awaitable<void> EngineSession::open_websocket(Self self, std::shared_ptr<W
 }
 
 void EngineSession::send(std::vector<eio::Packet> packets, bool jump_queue) {
+  // From a handler already on the strand (an ack answering a fragment), queued at once
+  // rather than after whatever the io_context holds. An overflow closes the session
+  // later, never under the caller's feet.
+  if (strand_.running_in_this_thread()) {
+    if (!enqueue(std::move(packets), jump_queue)) {
+      asio::post(strand_, [self = shared_from_this()] { self->close_on_strand("send queue overflow", false); });
+    }
+    return;
+  }
   asio::post(strand_, [self = shared_from_this(), packets = std::move(packets), jump_queue]() mutable {
     self->send_on_strand(std::move(packets), jump_queue);
   });
@@ -85,7 +95,11 @@ void EngineSession::close(std::string reason) {
 }
 
 void EngineSession::send_on_strand(std::vector<eio::Packet> packets, bool jump_queue) {
-  if (closed_) return;
+  if (!enqueue(std::move(packets), jump_queue)) close_on_strand("send queue overflow", false);
+}
+
+bool EngineSession::enqueue(std::vector<eio::Packet> packets, bool jump_queue) {
+  if (closed_) return true;
   std::size_t bytes = 0;
   for (const auto& packet : packets) bytes += packet.size();
   queued_bytes_ += bytes;
@@ -101,11 +115,9 @@ void EngineSession::send_on_strand(std::vector<eio::Packet> packets, bool jump_q
   } else {
     for (auto& packet : packets) queue_.push_back(std::move(packet));
   }
-  if (queued_bytes_ > options().max_send_queue_bytes) {
-    close_on_strand("send queue overflow", false);
-    return;
-  }
+  if (queued_bytes_ > options().max_send_queue_bytes) return false;
   wake_writers();
+  return true;
 }
 
 void EngineSession::wake_writers() {
@@ -156,10 +168,10 @@ asio::awaitable<void> EngineSession::heartbeat(Self self) {
   }
 }
 
-void EngineSession::handle_packet(const eio::PacketView& packet) {
+void EngineSession::handle_packet(const eio::PacketView& packet, std::size_t readable_past_end) {
   switch (packet.type) {
     case eio::PacketType::message:
-      if (listener_) listener_->on_message(packet.data, packet.binary);
+      if (listener_) listener_->on_message(packet.data, packet.binary, readable_past_end);
       return;
     case eio::PacketType::pong:
       if (awaiting_pong_) {
@@ -225,7 +237,7 @@ asio::awaitable<HttpReply> EngineSession::handle_poll_post(Self self, std::strin
   for (const auto& packet : *packets) {
     if (closed_) break;
     if (!packet.binary) {
-      handle_packet(packet);
+      handle_packet(packet, 0);
       continue;
     }
     auto bytes = util::base64_decode(packet.data);
@@ -234,7 +246,7 @@ asio::awaitable<HttpReply> EngineSession::handle_poll_post(Self self, std::strin
       co_return bad_request("invalid base64 in binary packet");
     }
     if (listener_) {
-      listener_->on_message({reinterpret_cast<const char*>(bytes->data()), bytes->size()}, true);
+      listener_->on_message({reinterpret_cast<const char*>(bytes->data()), bytes->size()}, true, 0);
     }
   }
   co_return HttpReply{200, "text/html", "ok"};
@@ -332,12 +344,14 @@ asio::awaitable<void> EngineSession::websocket_reader(Self self, std::shared_ptr
       close_on_strand(close_reason(ec), false);
       co_return;
     }
+    // Room after the message lets its JSON be parsed where it lies.
+    buffer.prepare(util::kJsonPadding);
     const std::string_view data(static_cast<const char*>(buffer.cdata().data()), buffer.size());
     registry_->traffic().received(data.size());
     if (ws->got_binary()) {
-      if (listener_) listener_->on_message(data, true);
+      if (listener_) listener_->on_message(data, true, util::kJsonPadding);
     } else if (auto packet = eio::decode_text(data)) {
-      handle_packet(*packet);
+      handle_packet(*packet, util::kJsonPadding);
     } else {
       close_on_strand("parse error", false);
     }

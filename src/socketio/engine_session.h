@@ -63,7 +63,9 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   boost::asio::awaitable<void> heartbeat(Self self);
   boost::asio::awaitable<void> websocket_writer(Self self, std::shared_ptr<WebSocket> ws);
   boost::asio::awaitable<void> websocket_reader(Self self, std::shared_ptr<WebSocket> ws);
-  void handle_packet(const eio::PacketView& packet);
+  void handle_packet(const eio::PacketView& packet, std::size_t readable_past_end);
+  // Queues for the writers; false when the queue overflowed and the session must close.
+  bool enqueue(std::vector<eio::Packet> packets, bool jump_queue);
   void wake_writers();
   std::string drain_for_poll();
   eio::Packet pop_queued();
