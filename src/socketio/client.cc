@@ -45,7 +45,7 @@ void Client::protocol_error() {
   if (auto session = session_.lock()) session->close_on_strand("parse error", false);
 }
 
-void Client::on_message(std::string_view data, bool binary) {
+void Client::on_message(std::string_view data, bool binary, std::size_t readable_past_end) {
   if (binary) {
     attachment_bytes_ += data.size();
     const auto session = session_.lock();
@@ -74,7 +74,7 @@ void Client::on_message(std::string_view data, bool binary) {
     protocol_error();
     return;
   }
-  auto packet = sio::decode(data);
+  auto packet = sio::decode(data, readable_past_end);
   if (!packet) {
     protocol_error();
     return;

@@ -24,7 +24,7 @@ class Client : public SessionListener, public std::enable_shared_from_this<Clien
   Client(std::shared_ptr<const NamespaceTable> namespaces, const std::shared_ptr<EngineSession>& session);
   void start_connect_timer(std::chrono::milliseconds timeout);
 
-  void on_message(std::string_view data, bool binary) override;
+  void on_message(std::string_view data, bool binary, std::size_t readable_past_end) override;
   void on_close(std::string_view reason) override;
 
  private:

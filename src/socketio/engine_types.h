@@ -69,11 +69,12 @@ struct Handshake {
   std::string query_value(std::string_view name) const;
 };
 
-// Receives one session's messages, on that session's strand.
+// Receives one session's messages, on that session's strand. `readable_past_end`:
+// allocated bytes after the message that a parser may read (util::kJsonPadding).
 class SessionListener {
  public:
   virtual ~SessionListener() = default;
-  virtual void on_message(std::string_view data, bool binary) = 0;
+  virtual void on_message(std::string_view data, bool binary, std::size_t readable_past_end) = 0;
   virtual void on_close(std::string_view reason) = 0;
 };
 

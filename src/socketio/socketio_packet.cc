@@ -96,7 +96,7 @@ bool is_reserved_event_name(std::string_view name) {
   return std::find(kReserved.begin(), kReserved.end(), name) != kReserved.end();
 }
 
-tl::expected<Packet, std::string> decode(std::string_view text) {
+tl::expected<Packet, std::string> decode(std::string_view text, std::size_t readable_past_end) {
   if (text.empty() || text.front() < '0' || text.front() > '6') return malformed("unknown packet type");
   Packet packet;
   packet.type = static_cast<PacketType>(text.front() - '0');
@@ -119,7 +119,7 @@ tl::expected<Packet, std::string> decode(std::string_view text) {
     if (!packet.id) return malformed("ack id out of range");
   }
   if (!text.empty()) {
-    auto data = util::parse_json(text);
+    auto data = util::parse_json(text, readable_past_end);
     if (!data) return malformed(data.error());
     packet.data = std::move(*data);
   }

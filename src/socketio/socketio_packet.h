@@ -42,7 +42,7 @@ inline constexpr std::size_t kMaxAttachments = 1000;
 
 // Decodes and validates one packet as socket.io-parser does: the payload shape must fit
 // the type (events: a non-empty array whose first element is a non-reserved name).
-tl::expected<Packet, std::string> decode(std::string_view text);
+tl::expected<Packet, std::string> decode(std::string_view text, std::size_t readable_past_end = 0);
 
 // Encodes a packet's text part. Binary packets must already carry placeholders
 // (see extract_attachments) and the matching `attachments` count.

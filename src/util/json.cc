@@ -145,12 +145,15 @@ void write_number(Number number, std::string& out) {
 
 }  // namespace
 
-tl::expected<Json, std::string> parse_json(std::string_view text) {
+static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
+
+tl::expected<Json, std::string> parse_json(std::string_view text, std::size_t readable_past_end) {
   // One parser per thread: simdjson parsers reuse their buffers between documents but
   // may not be shared across threads.
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (const auto error = parser.parse(text.data(), text.size()).get(root); error != simdjson::SUCCESS) {
+  const bool copy_first = readable_past_end < kJsonPadding;
+  if (const auto error = parser.parse(text.data(), text.size(), copy_first).get(root); error != simdjson::SUCCESS) {
     return tl::unexpected(std::string("invalid JSON: ") + simdjson::error_message(error));
   }
   return to_nlohmann(root);

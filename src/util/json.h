@@ -13,8 +13,13 @@ namespace sts::util {
 
 using Json = nlohmann::json;
 
+// Bytes past a text's end that, when a parser may read them (never use them), let it
+// parse a megabyte message in place rather than copy it into a padded buffer first.
+inline constexpr std::size_t kJsonPadding = 64;
+
 // Parses one complete JSON text. The error names what simdjson rejected.
-tl::expected<Json, std::string> parse_json(std::string_view text);
+// `readable_past_end`: how many bytes after the text are allocated and may be read.
+tl::expected<Json, std::string> parse_json(std::string_view text, std::size_t readable_past_end = 0);
 
 // A value the caller writes itself, found by address: a megabyte of audio is then
 // base64-encoded straight into the output, never held in a Json string and copied.

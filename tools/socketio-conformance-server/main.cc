@@ -78,7 +78,7 @@ void add_socketio_handlers(sts::socketio::Server& server) {
 class EchoListener : public sts::socketio::SessionListener {
  public:
   explicit EchoListener(const std::shared_ptr<sts::socketio::EngineSession>& session) : session_(session) {}
-  void on_message(std::string_view data, bool binary) override {
+  void on_message(std::string_view data, bool binary, std::size_t) override {
     auto session = session_.lock();
     if (!session) return;
     namespace eio = sts::socketio::eio;

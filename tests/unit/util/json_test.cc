@@ -53,6 +53,18 @@ TEST(Json, RoundTripsThroughNlohmann) {
   EXPECT_EQ(Json::parse(to_json(value)), value);
 }
 
+TEST(Json, ParsesInPlaceWhenTheBytesPastTheEndMayBeRead) {
+  // What follows the text is read, never used: garbage there changes nothing.
+  const std::string text = R"(["fragment:data",{"a":"x","n":[1,2]}])";
+  std::string padded = text + std::string(kJsonPadding, '}');
+  const std::string_view view(padded.data(), text.size());
+  const auto in_place = parse_json(view, kJsonPadding);
+  ASSERT_TRUE(in_place) << in_place.error();
+  EXPECT_EQ(*in_place, *parse_json(text));
+  padded[text.size() - 1] = '}';  // now truncated: an error, whatever follows
+  EXPECT_FALSE(parse_json(view, kJsonPadding));
+}
+
 TEST(Json, SpliceWritesOneValueInPlaceOfTheJsonOne) {
   const Json value = {{"audio", {{"data", ""}, {"rate", 48000}}}, {"data", ""}, {"list", {"", ""}}};
   const JsonSplice splice{&value["audio"]["data"], [](std::string& out) { out += R"("spliced")"; }};
