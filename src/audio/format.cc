@@ -21,19 +21,6 @@ std::uint16_t le16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[
 
 tl::unexpected<std::string> fail(std::string message) { return tl::unexpected(std::move(message)); }
 
-tl::expected<PayloadInfo, std::string> inspect_raw_pcm(AudioFormat format, std::span<const std::uint8_t> bytes,
-                                                       int sample_rate_hz, int channels) {
-  const std::size_t sample_bytes = format == AudioFormat::pcm_s16le ? 2 : 4;
-  const std::size_t frame_bytes = sample_bytes * static_cast<std::size_t>(channels);
-  if (bytes.size() % frame_bytes != 0) {
-    return fail(std::string(format_name(format)) + " payload of " + std::to_string(bytes.size()) +
-                " bytes is not a whole number of " + std::to_string(channels) + "-channel frames (" +
-                std::to_string(frame_bytes) + " bytes each)");
-  }
-  return PayloadInfo{Container::raw_pcm, sample_rate_hz, channels,
-                     static_cast<std::int64_t>(bytes.size() / frame_bytes)};
-}
-
 // RIFF/WAVE: walk the chunks for "fmt " and "data". Sizes are checked against the
 // payload before anything is read.
 tl::expected<PayloadInfo, std::string> inspect_wav(std::span<const std::uint8_t> bytes) {
@@ -88,6 +75,19 @@ tl::expected<PayloadInfo, std::string> inspect_m4a(std::span<const std::uint8_t>
 
 }  // namespace
 
+tl::expected<PayloadInfo, std::string> inspect_raw_pcm(AudioFormat format, std::size_t bytes, int sample_rate_hz,
+                                                       int channels) {
+  if (bytes == 0) return fail("audio payload is empty");
+  const std::size_t sample_bytes = format == AudioFormat::pcm_s16le ? 2 : 4;
+  const std::size_t frame_bytes = sample_bytes * static_cast<std::size_t>(channels);
+  if (bytes % frame_bytes != 0) {
+    return fail(std::string(format_name(format)) + " payload of " + std::to_string(bytes) +
+                " bytes is not a whole number of " + std::to_string(channels) + "-channel frames (" +
+                std::to_string(frame_bytes) + " bytes each)");
+  }
+  return PayloadInfo{Container::raw_pcm, sample_rate_hz, channels, static_cast<std::int64_t>(bytes / frame_bytes)};
+}
+
 std::optional<AudioFormat> parse_audio_format(std::string_view name) {
   for (const auto& [text, format] : kFormats) {
     if (name == text) return format;
@@ -107,7 +107,7 @@ tl::expected<PayloadInfo, std::string> inspect_payload(AudioFormat format, std::
   if (bytes.empty()) return fail("audio payload is empty");
   switch (format) {
     case AudioFormat::pcm_s16le:
-    case AudioFormat::pcm_f32le: return inspect_raw_pcm(format, bytes, declared_sample_rate_hz, declared_channels);
+    case AudioFormat::pcm_f32le: return inspect_raw_pcm(format, bytes.size(), declared_sample_rate_hz, declared_channels);
     case AudioFormat::wav: return inspect_wav(bytes);
     case AudioFormat::m4a: return inspect_m4a(bytes);
   }

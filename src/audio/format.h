@@ -38,5 +38,9 @@ struct PayloadInfo {
 // worker's log can show.
 tl::expected<PayloadInfo, std::string> inspect_payload(AudioFormat format, std::span<const std::uint8_t> bytes,
                                                        int declared_sample_rate_hz, int declared_channels);
+// The same check for raw PCM, which needs only the payload's size: it can vet a
+// payload still in base64.
+tl::expected<PayloadInfo, std::string> inspect_raw_pcm(AudioFormat format, std::size_t bytes, int sample_rate_hz,
+                                                       int channels);
 
 }  // namespace sts::audio

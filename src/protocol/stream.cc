@@ -93,12 +93,28 @@ void Stream::on_fragment(FragmentData fragment) {
     reject(fragment, std::move(*refused));
     return;
   }
-  auto audio = util::base64_decode(fragment.data_base64);
-  if (!audio) {
-    reject(fragment, rejection("INVALID_FRAGMENT", "audio.data_base64 is not valid base64"));
-    return;
+  // The ack comes before any decoding. Raw PCM is vetted by its size alone, so its
+  // base64 is only checked here and decoded by its job; a container is decoded here
+  // to read its header.
+  std::vector<std::uint8_t> audio;
+  tl::expected<audio::PayloadInfo, std::string> payload;
+  if (audio::is_raw_pcm(fragment.format)) {
+    const auto size = util::base64_decoded_size(fragment.data_base64);
+    if (!size) {
+      reject(fragment, rejection("INVALID_FRAGMENT", "audio.data_base64 is not valid base64"));
+      return;
+    }
+    payload = audio::inspect_raw_pcm(fragment.format, *size, fragment.sample_rate_hz, fragment.channels);
+  } else {
+    auto decoded = util::base64_decode(fragment.data_base64);
+    if (!decoded) {
+      reject(fragment, rejection("INVALID_FRAGMENT", "audio.data_base64 is not valid base64"));
+      return;
+    }
+    audio = std::move(*decoded);
+    fragment.data_base64 = std::string();
+    payload = audio::inspect_payload(fragment.format, audio, fragment.sample_rate_hz, fragment.channels);
   }
-  auto payload = audio::inspect_payload(fragment.format, *audio, fragment.sample_rate_hz, fragment.channels);
   if (!payload) {
     reject(fragment, rejection("INVALID_FRAGMENT", payload.error()));
     return;
@@ -108,8 +124,7 @@ void Stream::on_fragment(FragmentData fragment) {
                                                             " fragments in flight; wait for deliveries before sending more"));
     return;
   }
-  fragment.data_base64 = std::string();
-  accept(std::move(fragment), std::move(*audio));
+  accept(std::move(fragment), std::move(audio));
 }
 
 // A fragment_id seen before is answered without new work: pending → ack again;
@@ -191,6 +206,7 @@ void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
   slot.sequence_number = sequence;
   slot.accepted_at = Clock::now();
   slot.job = std::move(job);
+  slot.audio_base64 = std::move(fragment.data_base64);
   slot.control = std::make_shared<pipeline::JobControl>();
   slot.control->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(init_.timeout_ms);
   slot.deadline = std::make_unique<asio::steady_timer>(strand_, std::chrono::milliseconds(init_.timeout_ms));
@@ -227,11 +243,18 @@ void Stream::start_waiting() {
 void Stream::start(Slot& slot) {
   slot.running = true;
   ++running_;
-  services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, control = slot.control, strand = strand_,
+  services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, audio_base64 = std::move(slot.audio_base64),
+                         control = slot.control, strand = strand_,
                          weak = weak_from_this(), socket = socket_, stream_id = init_.stream_id,
                          accepted_at = slot.accepted_at, log_fields = fragment_fields(slot.fragment_id, slot.sequence_number)] {
     const observability::ScopedLogFields log_scope(log_fields);
-    auto result = pipeline.process(*job, *control);
+    std::shared_ptr<const pipeline::FragmentJob> ready = job;
+    if (!audio_base64.empty()) {
+      auto decoded = std::make_shared<pipeline::FragmentJob>(*job);
+      decoded->audio = util::base64_decode(audio_base64).value_or(std::vector<std::uint8_t>{});  // checked at acceptance
+      ready = std::move(decoded);
+    }
+    auto result = pipeline.process(*ready, *control);
     const auto processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - accepted_at).count();
     // Past its deadline the result is discarded: no need to serialise it.
     ProcessedFrame frame;

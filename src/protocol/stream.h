@@ -98,6 +98,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
     std::int64_t sequence_number = 0;
     Clock::time_point accepted_at;
     std::shared_ptr<const pipeline::FragmentJob> job;
+    std::string audio_base64;  // raw PCM, decoded by the job: the ack comes before any decoding
     std::shared_ptr<pipeline::JobControl> control;
     std::unique_ptr<boost::asio::steady_timer> deadline;
     std::optional<pipeline::FragmentResult> result;

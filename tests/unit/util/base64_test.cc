@@ -83,7 +83,26 @@ TEST(Base64, EveryBadByteAnywhereInALongTextIsRejected) {
       text[position] = static_cast<char>(value);
       const bool in_alphabet = kAlphabet.find(static_cast<char>(value)) != std::string_view::npos;
       ASSERT_EQ(base64_decode(text).has_value(), in_alphabet) << position << " " << value;
+      ASSERT_EQ(base64_decoded_size(text).has_value(), in_alphabet) << position << " " << value;
     }
+  }
+}
+
+TEST(Base64, DecodedSizeAgreesWithDecode) {
+  for (const std::string_view text : {"", "Zg==", "Zm8=", "Zm9v", "Zg=", "Z===", "====", "Zm9v!mFy", "Zg==Zg==",
+                                      "Zm9-", "A=B=", "AB=C", "Zm9vYmFy"}) {
+    const auto decoded = base64_decode(text);
+    const auto size = base64_decoded_size(text);
+    ASSERT_EQ(size.has_value(), decoded.has_value()) << text;
+    if (size) {
+      EXPECT_EQ(*size, decoded->size()) << text;
+    }
+  }
+  std::mt19937 generator(5);
+  for (std::size_t length = 0; length < 400; length += 7) {
+    std::vector<std::uint8_t> bytes(length);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(generator());
+    EXPECT_EQ(base64_decoded_size(base64_encode(bytes)), length);
   }
 }
 
