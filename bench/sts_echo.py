@@ -8,7 +8,9 @@ concurrent streams, in two modes:
   saturated: each stream keeps 3 fragments in flight; fragments/s is throughput.
   paced:     each stream sends one fragment every --interval-ms (200 ms: 30x real
              time), a load both servers sustain; latencies are what a worker sees.
-Prints a table and our ratios to the yardstick.
+Each server first gets one unmeasured second of flat-out load, so the figures are
+its steady state, not its first heap growth. Prints a table and our ratios to the
+yardstick.
 
     /usr/bin/python3 bench/sts_echo.py [--build build/release] [--seconds 5] [--interval-ms 200]
 """

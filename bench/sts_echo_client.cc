@@ -5,6 +5,7 @@
 //     server runs flat out; latencies there are mostly queueing.
 //   paced (--interval-ms N): each stream sends one fragment every N ms whatever is
 //     in flight, as a live worker does; latencies there are what a worker sees.
+// Before the scenarios, one unmeasured second at the most streams (--warmup-seconds).
 // Prints one JSON object per scenario for bench/sts_echo.py: fragments/s, ack and
 // processed latency, server CPU per fragment (from /proc/<pid>/stat).
 #include <unistd.h>
@@ -36,6 +37,7 @@ struct Args {
   std::string label = "server";
   std::string audio_path;
   double seconds = 5.0;
+  double warmup_seconds = 1.0;
   int window = 3;
   int interval_ms = 0;  // 0: saturated
   int server_pid = 0;
@@ -169,7 +171,8 @@ double percentile(std::vector<double>& values, double p) {
   return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
 }
 
-void run(const Args& args, const std::string& audio_base64, int streams) {
+// `report`: false for the warm-up, whose figures are dropped.
+void run(const Args& args, const std::string& audio_base64, int streams, bool report) {
   std::vector<std::unique_ptr<StreamWorker>> workers;
   for (int i = 0; i < streams; ++i) workers.push_back(std::make_unique<StreamWorker>(args, i, streams));
   Samples all;
@@ -197,6 +200,7 @@ void run(const Args& args, const std::string& audio_base64, int streams) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
   const double cpu_ms = (cpu_seconds(args.server_pid) - cpu_before) * 1000;
   const auto fragments = all.processed_ms.size();
+  if (!report) return;
   std::printf(
       "{\"server\":\"%s\",\"streams\":%d,\"interval_ms\":%d,\"fragments\":%zu,\"failures\":%zu,\"fragments_per_s\":%.1f,"
       "\"ack_p50_ms\":%.3f,\"ack_p99_ms\":%.3f,\"processed_p50_ms\":%.3f,\"processed_p99_ms\":%.3f,"
@@ -219,6 +223,7 @@ int main(int argc, char** argv) {
     else if (flag == "--label") args.label = value;
     else if (flag == "--audio") args.audio_path = value;
     else if (flag == "--seconds") args.seconds = std::stod(value);
+    else if (flag == "--warmup-seconds") args.warmup_seconds = std::stod(value);
     else if (flag == "--window") args.window = std::stoi(value);
     else if (flag == "--interval-ms") args.interval_ms = std::stoi(value);
     else if (flag == "--server-pid") args.server_pid = std::stoi(value);
@@ -230,12 +235,22 @@ int main(int argc, char** argv) {
   }
   if (args.port.empty() || args.audio_path.empty()) {
     std::cerr << "usage: sts_echo_client --port N --audio frag.s16 [--streams 1,3,10] [--seconds S] [--window W]"
-                 " [--interval-ms N]"
+                 " [--interval-ms N] [--warmup-seconds S]"
                  " [--server-pid PID] [--label L]\n";
     return 2;
   }
   std::ifstream file(args.audio_path, std::ios::binary);
   const std::vector<std::uint8_t> audio((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   const std::string audio_base64 = sts::util::base64_encode(audio);
-  for (const int streams : args.stream_counts) run(args, audio_base64, streams);
+  // A server that has just started is still growing its heap and caches; every
+  // server gets the same unmeasured second of flat-out load first, at the most
+  // streams, so the figures are its steady state.
+  if (args.warmup_seconds > 0) {
+    Args warmup = args;
+    warmup.seconds = args.warmup_seconds;
+    warmup.interval_ms = 0;
+    warmup.window = 3;
+    run(warmup, audio_base64, *std::max_element(args.stream_counts.begin(), args.stream_counts.end()), false);
+  }
+  for (const int streams : args.stream_counts) run(args, audio_base64, streams, true);
 }
