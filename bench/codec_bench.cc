@@ -39,6 +39,13 @@ void BM_Base64Decode(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
 }
 
+void BM_Base64Validate(benchmark::State& state) {
+  // What a raw PCM fragment costs the network thread before its ack.
+  const std::string text = sts::util::base64_encode(audio_bytes());
+  for (auto _ : state) benchmark::DoNotOptimize(sts::util::base64_decoded_size(text));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+
 void BM_SocketIoDecodeFragment(benchmark::State& state) {
   const std::string packet = fragment_event();
   for (auto _ : state) benchmark::DoNotOptimize(sts::socketio::sio::decode(packet));
@@ -72,6 +79,7 @@ void BM_SocketIoDecodeSmallEvent(benchmark::State& state) {
 
 BENCHMARK(BM_Base64Encode)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Base64Decode)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Base64Validate)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SocketIoDecodeFragment)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_NlohmannParseFragment)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SocketIoEncodeFragment)->Unit(benchmark::kMicrosecond);

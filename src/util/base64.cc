@@ -79,16 +79,20 @@ __attribute__((target("avx2"))) std::size_t encode_groups_avx2(const std::uint8_
   return done;
 }
 
-__attribute__((target("avx2"))) std::size_t decode_quads_avx2(const unsigned char* src, std::size_t quads,
-                                                             std::uint8_t* dst) {
-  // Validation by nibble LUTs: a symbol is valid when its low- and high-nibble
-  // classes share no bit.
+// Validation by nibble LUTs: a symbol is valid when its low- and high-nibble classes
+// share no bit. Decoding needs the high nibbles again, so callers compute both.
+__attribute__((target("avx2"))) inline bool symbols_valid_avx2(__m256i lo_nibbles, __m256i hi_nibbles) {
   const __m256i lut_lo = _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B,
                                           0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
                                           0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
   const __m256i lut_hi = _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10,
                                           0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10,
                                           0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+  return _mm256_testz_si256(_mm256_shuffle_epi8(lut_lo, lo_nibbles), _mm256_shuffle_epi8(lut_hi, hi_nibbles)) != 0;
+}
+
+__attribute__((target("avx2"))) std::size_t decode_quads_avx2(const unsigned char* src, std::size_t quads,
+                                                             std::uint8_t* dst) {
   const __m256i lut_roll = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0,  //
                                             0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
   const __m256i mask_2f = _mm256_set1_epi8(0x2f);
@@ -99,10 +103,7 @@ __attribute__((target("avx2"))) std::size_t decode_quads_avx2(const unsigned cha
   for (; done + 8 + 3 <= quads; done += 8, src += 32, dst += 24) {
     __m256i str = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
     const __m256i hi_nibbles = _mm256_and_si256(_mm256_srli_epi32(str, 4), mask_2f);
-    const __m256i lo_nibbles = _mm256_and_si256(str, mask_2f);
-    const __m256i hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
-    const __m256i lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
-    if (!_mm256_testz_si256(lo, hi)) break;
+    if (!symbols_valid_avx2(_mm256_and_si256(str, mask_2f), hi_nibbles)) break;
     const __m256i eq_2f = _mm256_cmpeq_epi8(str, mask_2f);
     str = _mm256_add_epi8(str, _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(eq_2f, hi_nibbles)));
     // Four 6-bit values -> one 24-bit value per 32-bit word, then pack the bytes.
@@ -115,21 +116,15 @@ __attribute__((target("avx2"))) std::size_t decode_quads_avx2(const unsigned cha
   return done;
 }
 
-// Validation alone, 32 symbols per step: the nibble-class test of decode_quads_avx2.
+// Validation alone, 32 symbols per step.
 __attribute__((target("avx2"))) std::size_t valid_quads_avx2(const unsigned char* src, std::size_t quads) {
-  const __m256i lut_lo = _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B,
-                                          0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-                                          0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
-  const __m256i lut_hi = _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10,
-                                          0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10,
-                                          0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
   const __m256i mask_2f = _mm256_set1_epi8(0x2f);
   std::size_t done = 0;
   for (; done + 8 <= quads; done += 8, src += 32) {
     const __m256i str = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
-    const __m256i hi = _mm256_shuffle_epi8(lut_hi, _mm256_and_si256(_mm256_srli_epi32(str, 4), mask_2f));
-    const __m256i lo = _mm256_shuffle_epi8(lut_lo, _mm256_and_si256(str, mask_2f));
-    if (!_mm256_testz_si256(lo, hi)) break;
+    if (!symbols_valid_avx2(_mm256_and_si256(str, mask_2f), _mm256_and_si256(_mm256_srli_epi32(str, 4), mask_2f))) {
+      break;
+    }
   }
   return done;
 }
