@@ -1,5 +1,6 @@
 // Engine.IO decoding: websocket text frames and polling payloads, binary packets
-// decoded from base64 as the polling POST handler does.
+// decoded from base64 as the polling POST handler does; base64 validation against
+// decoding.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -10,6 +11,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   (void)sts::socketio::eio::decode_text(input);
+  // Validation must accept exactly what decoding accepts: the server acks raw PCM on it.
+  const auto decoded_size = sts::util::base64_decoded_size(input);
+  const auto decoded = sts::util::base64_decode(input);
+  if (decoded_size.has_value() != decoded.has_value() || (decoded_size && *decoded_size != decoded->size())) {
+    __builtin_trap();
+  }
   if (auto packets = sts::socketio::eio::decode_payload(input)) {
     std::string reencoded;
     for (const auto& packet : *packets) {
