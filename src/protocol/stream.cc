@@ -96,25 +96,23 @@ void Stream::on_fragment(FragmentData fragment) {
   // The ack comes before any decoding. Raw PCM is vetted by its size alone, so its
   // base64 is only checked here and decoded by its job; a container is decoded here
   // to read its header.
+  const bool raw_pcm = audio::is_raw_pcm(fragment.format);
   std::vector<std::uint8_t> audio;
-  tl::expected<audio::PayloadInfo, std::string> payload;
-  if (audio::is_raw_pcm(fragment.format)) {
-    const auto size = util::base64_decoded_size(fragment.data_base64);
-    if (!size) {
-      reject(fragment, rejection("INVALID_FRAGMENT", "audio.data_base64 is not valid base64"));
-      return;
-    }
-    payload = audio::inspect_raw_pcm(fragment.format, *size, fragment.sample_rate_hz, fragment.channels);
-  } else {
-    auto decoded = util::base64_decode(fragment.data_base64);
-    if (!decoded) {
-      reject(fragment, rejection("INVALID_FRAGMENT", "audio.data_base64 is not valid base64"));
-      return;
-    }
+  std::optional<std::size_t> size;
+  if (raw_pcm) {
+    size = util::base64_decoded_size(fragment.data_base64);
+  } else if (auto decoded = util::base64_decode(fragment.data_base64)) {
     audio = std::move(*decoded);
+    size = audio.size();
     fragment.data_base64 = std::string();
-    payload = audio::inspect_payload(fragment.format, audio, fragment.sample_rate_hz, fragment.channels);
   }
+  if (!size) {
+    reject(fragment, rejection("INVALID_FRAGMENT", "audio.data_base64 is not valid base64"));
+    return;
+  }
+  const auto payload =
+      raw_pcm ? audio::inspect_raw_pcm(fragment.format, *size, fragment.sample_rate_hz, fragment.channels)
+              : audio::inspect_payload(fragment.format, audio, fragment.sample_rate_hz, fragment.channels);
   if (!payload) {
     reject(fragment, rejection("INVALID_FRAGMENT", payload.error()));
     return;
