@@ -1,5 +1,6 @@
 #include "socketio/engine_session.h"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -43,8 +44,7 @@ EngineSession::EngineSession(asio::io_context& io, std::shared_ptr<EngineRegistr
       sid_(std::move(sid)),
       handshake_(std::move(handshake)),
       ping_timer_(strand_),
-      poll_wake_(strand_),
-      write_wake_(strand_) {}
+      poll_wake_(strand_) {}
 
 const EngineOptions& EngineSession::options() const { return registry_->options(); }
 
@@ -122,7 +122,7 @@ bool EngineSession::enqueue(std::vector<eio::Packet> packets, bool jump_queue) {
 
 void EngineSession::wake_writers() {
   poll_wake_.cancel();
-  write_wake_.cancel();
+  write_next();
 }
 
 void EngineSession::close_on_strand(std::string_view reason, bool flush) {
@@ -254,7 +254,7 @@ asio::awaitable<HttpReply> EngineSession::handle_poll_post(Self self, std::strin
 
 asio::awaitable<void> EngineSession::run_websocket(Self self, std::shared_ptr<WebSocket> ws) {
   ws_ = ws;
-  asio::co_spawn(strand_, websocket_writer(self, ws), asio::detached);
+  write_next();
   co_await websocket_reader(self, ws);
 }
 
@@ -302,36 +302,39 @@ asio::awaitable<void> EngineSession::run_upgrade(Self self, std::shared_ptr<WebS
   co_await run_websocket(self, ws);
 }
 
-asio::awaitable<void> EngineSession::websocket_writer(Self self, std::shared_ptr<WebSocket> ws) {
-  error_code ec;
-  for (;;) {
-    if (queue_.empty()) {
-      if (self->closed_) break;
-      park(write_wake_);
-      co_await write_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
-    eio::Packet packet = pop_queued();
-    ws->text(!packet.binary);
-    if (packet.binary) {
-      co_await ws->async_write(asio::buffer(packet.bytes), asio::redirect_error(asio::use_awaitable, ec));
-    } else {
-      const char type = static_cast<char>(packet.type);
-      const std::array<asio::const_buffer, 2> frame{asio::buffer(&type, 1),
-                                                    asio::buffer(packet.text_data())};
-      co_await ws->async_write(frame, asio::redirect_error(asio::use_awaitable, ec));
-    }
+void EngineSession::write_next() {
+  if (writing_ || !ws_ || goodbye_) return;
+  const auto done = [self = shared_from_this()](const error_code& ec, std::size_t) {
+    self->writing_ = false;
     if (ec) {
-      close_on_strand(close_reason(ec), false);
-      co_return;
+      self->close_on_strand(close_reason(ec), false);
+      return;
     }
+    self->write_next();
+  };
+  if (queue_.empty()) {
+    if (!closed_) return;
+    // Closed with the queue flushed: say goodbye properly, but never wait long for it.
+    goodbye_ = true;
+    if (!ws_->is_open()) {
+      beast::get_lowest_layer(*ws_).close();
+      return;
+    }
+    beast::get_lowest_layer(*ws_).expires_after(std::chrono::seconds(1));
+    ws_->async_close(websocket::close_code::normal,
+                     asio::bind_executor(strand_, [ws = ws_](const error_code&) { beast::get_lowest_layer(*ws).close(); }));
+    return;
   }
-  // Closed with the queue flushed: say goodbye properly, but never wait long for it.
-  if (ws->is_open()) {
-    beast::get_lowest_layer(*ws).expires_after(std::chrono::seconds(1));
-    co_await ws->async_close(websocket::close_code::normal, asio::redirect_error(asio::use_awaitable, ec));
+  writing_ = true;
+  in_flight_ = pop_queued();
+  ws_->text(!in_flight_.binary);
+  if (in_flight_.binary) {
+    ws_->async_write(asio::buffer(in_flight_.bytes), asio::bind_executor(strand_, done));
+    return;
   }
-  beast::get_lowest_layer(*ws).close();
+  in_flight_type_ = static_cast<char>(in_flight_.type);
+  const std::array<asio::const_buffer, 2> frame{asio::buffer(&in_flight_type_, 1), asio::buffer(in_flight_.text_data())};
+  ws_->async_write(frame, asio::bind_executor(strand_, done));
 }
 
 asio::awaitable<void> EngineSession::websocket_reader(Self self, std::shared_ptr<WebSocket> ws) {

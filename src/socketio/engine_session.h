@@ -61,7 +61,11 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   // Starts the heartbeat and hands the session to the layer above.
   void start(Transport transport);
   boost::asio::awaitable<void> heartbeat(Self self);
-  boost::asio::awaitable<void> websocket_writer(Self self, std::shared_ptr<WebSocket> ws);
+  // Writes the next queued packet to the websocket unless a write is in flight,
+  // from whichever handler queued it: an ack leaves at once, not after a trip
+  // through the io_context behind other connections' reads. Closed and flushed,
+  // it says goodbye.
+  void write_next();
   boost::asio::awaitable<void> websocket_reader(Self self, std::shared_ptr<WebSocket> ws);
   void handle_packet(const eio::PacketView& packet, std::size_t readable_past_end);
   // Queues for the writers; false when the queue overflowed and the session must close.
@@ -90,7 +94,10 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   bool noop_requested_ = false;
 
   std::shared_ptr<WebSocket> ws_;
-  boost::asio::steady_timer write_wake_;
+  bool writing_ = false;
+  bool goodbye_ = false;
+  eio::Packet in_flight_;  // what the websocket is writing
+  char in_flight_type_ = 0;
   bool upgrading_ = false;
 };
 
