@@ -135,6 +135,12 @@ bool has_avx2() {
 }
 #endif
 
+// '=' symbols at the end of text whose length is a multiple of four.
+std::size_t padding_of(std::string_view text) {
+  if (text.empty() || text.back() != '=') return 0;
+  return text[text.size() - 2] == '=' ? 2 : 1;
+}
+
 }  // namespace
 
 void base64_encode_append(std::span<const std::uint8_t> bytes, std::string& out) {
@@ -172,8 +178,7 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
 
 std::optional<std::size_t> base64_decoded_size(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  std::size_t padding = 0;
-  if (!text.empty() && text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
+  const std::size_t padding = padding_of(text);
   const auto* src = reinterpret_cast<const unsigned char*>(text.data());
   std::size_t full_quads = text.size() / 4 - (padding > 0 ? 1 : 0);
 #if defined(__x86_64__)
@@ -187,16 +192,17 @@ std::optional<std::size_t> base64_decoded_size(std::string_view text) {
     if (kDecode[src[i]] == kInvalid) return std::nullopt;
   }
   src += full_quads * 4;
-  for (std::size_t i = 0; i < 4 - padding && padding > 0; ++i) {
-    if (kDecode[src[i]] == kInvalid) return std::nullopt;
+  if (padding > 0) {
+    for (std::size_t i = 0; i < 4 - padding; ++i) {
+      if (kDecode[src[i]] == kInvalid) return std::nullopt;
+    }
   }
   return text.size() / 4 * 3 - padding;
 }
 
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  std::size_t padding = 0;
-  if (!text.empty() && text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
+  const std::size_t padding = padding_of(text);
   std::vector<std::uint8_t> out(text.size() / 4 * 3 - padding);
   const auto* src = reinterpret_cast<const unsigned char*>(text.data());
   std::uint8_t* dst = out.data();
