@@ -6,6 +6,8 @@
 #include <immintrin.h>
 #endif
 
+#include "util/cpu.h"
+
 namespace sts::util {
 namespace {
 
@@ -129,10 +131,6 @@ __attribute__((target("avx2"))) std::size_t valid_quads_avx2(const unsigned char
   return done;
 }
 
-bool has_avx2() {
-  static const bool supported = __builtin_cpu_supports("avx2");
-  return supported;
-}
 #endif
 
 // '=' symbols at the end of text whose length is a multiple of four.

@@ -12,6 +12,8 @@
 #include <immintrin.h>
 #endif
 
+#include "util/cpu.h"
+
 namespace sts::util {
 namespace {
 
@@ -77,10 +79,6 @@ __attribute__((target("avx2"))) std::size_t skip_clean_avx2(const char* data, st
   return i;
 }
 
-bool has_avx2() {
-  static const bool supported = __builtin_cpu_supports("avx2");
-  return supported;
-}
 #endif
 
 void write_escaped(std::string_view text, std::string& out) {
@@ -158,6 +156,8 @@ tl::expected<Json, std::string> parse_json(std::string_view text, std::size_t re
   }
   return to_nlohmann(root);
 }
+
+bool valid_utf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
 
 void write_json(const Json& value, std::string& out, const JsonSplice* splice) {
   if (splice != nullptr && &value == splice->at) {

@@ -21,6 +21,9 @@ inline constexpr std::size_t kJsonPadding = 64;
 // `readable_past_end`: how many bytes after the text are allocated and may be read.
 tl::expected<Json, std::string> parse_json(std::string_view text, std::size_t readable_past_end = 0);
 
+// Whether `text` is well-formed UTF-8, checked with simdjson's vectorised validator.
+bool valid_utf8(std::string_view text);
+
 // A value the caller writes itself, found by address: a megabyte of audio is then
 // base64-encoded straight into the output, never held in a Json string and copied.
 struct JsonSplice {
