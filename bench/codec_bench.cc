@@ -1,11 +1,13 @@
-// Codec hot paths on an audio-sized message: base64, JSON parse/write, and the
-// Socket.IO packet decode/encode the server runs per message.
+// Codec hot paths on an audio-sized message: base64, JSON parse/write, websocket
+// framing, and the Socket.IO packet decode/encode the server runs per message.
 // Run: build/release/bench/codec_bench
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <random>
 
 #include "socketio/socketio_packet.h"
+#include "socketio/websocket_frame.h"
 #include "util/base64.h"
 #include "util/json.h"
 
@@ -46,6 +48,39 @@ void BM_Base64Validate(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
 }
 
+constexpr std::array<char, 4> kMaskKey{'\x5a', '\x13', '\x7e', '\x01'};
+
+void BM_WebSocketUnmask(benchmark::State& state) {
+  std::string payload = fragment_event();
+  for (auto _ : state) {
+    sts::socketio::ws::unmask(payload.data(), payload.size(), kMaskKey);
+    benchmark::DoNotOptimize(payload.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(payload.size()));
+}
+
+// What the server does with a client's one-frame message: read the header, unmask,
+// check the UTF-8. Re-masking between iterations is not timed.
+void BM_WebSocketAssembleFragment(benchmark::State& state) {
+  const std::string event = fragment_event();
+  const auto header = sts::socketio::ws::server_frame_header(sts::socketio::ws::Opcode::text, event.size());
+  std::string frame(header.view());
+  frame[1] = static_cast<char>(frame[1] | 0x80);
+  frame.append(kMaskKey.data(), kMaskKey.size());
+  const std::size_t payload_at = frame.size();
+  frame += event;
+  sts::socketio::ws::unmask(frame.data() + payload_at, event.size(), kMaskKey);
+  for (auto _ : state) {
+    sts::socketio::ws::MessageAssembler assembler(64 << 20);
+    const auto message = assembler.next(frame);
+    if (message.kind != sts::socketio::ws::MessageAssembler::Kind::message) state.SkipWithError("not a message");
+    state.PauseTiming();
+    sts::socketio::ws::unmask(frame.data() + payload_at, event.size(), kMaskKey);
+    state.ResumeTiming();
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(frame.size()));
+}
+
 void BM_SocketIoDecodeFragment(benchmark::State& state) {
   const std::string packet = fragment_event();
   for (auto _ : state) benchmark::DoNotOptimize(sts::socketio::sio::decode(packet));
@@ -80,6 +115,8 @@ void BM_SocketIoDecodeSmallEvent(benchmark::State& state) {
 BENCHMARK(BM_Base64Encode)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Base64Decode)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Base64Validate)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_WebSocketUnmask)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_WebSocketAssembleFragment)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SocketIoDecodeFragment)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_NlohmannParseFragment)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SocketIoEncodeFragment)->Unit(benchmark::kMicrosecond);

@@ -214,22 +214,26 @@ class Connection {
       co_await http::async_write(stream_, response, asio::redirect_error(asio::use_awaitable, ec));
       co_return;
     }
-    auto ws = std::make_shared<WebSocket>(std::move(stream_));
-    // Audio is incompressible base64: permessage-deflate stays off (Beast's default).
-    ws->read_message_max(registry_->options().max_payload);
-    ws->auto_fragment(false);
-    ws->set_option(websocket::stream_base::decorator(
+    // Beast answers the upgrade; the frames that follow are ours (websocket_connection.h).
+    websocket::stream<beast::tcp_stream> handshake(std::move(stream_));
+    handshake.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& response) { response.set(http::field::server, "sts-socketio"); }));
-    co_await ws->async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
+    co_await handshake.async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
-    if (session) {
-      asio::co_spawn(session->strand(), session->run_upgrade(session, ws), asio::detached);
-      co_return;
+    const bool upgrade = session != nullptr;
+    if (!upgrade) {
+      session = std::make_shared<EngineSession>(io_, registry_, random_id(),
+                                                make_handshake(request, handshake.next_layer().socket(), query_text));
+      registry_->add(session, session->sid());
     }
-    session = std::make_shared<EngineSession>(io_, registry_, random_id(),
-                                              make_handshake(request, beast::get_lowest_layer(*ws).socket(), query_text));
-    registry_->add(session, session->sid());
-    asio::co_spawn(session->strand(), session->open_websocket(session, ws), asio::detached);
+    // Audio is incompressible base64: permessage-deflate is never offered.
+    auto ws = std::make_shared<WebSocket>(std::move(handshake.next_layer()), session->strand(),
+                                          registry_->options().max_payload);
+    if (upgrade) {
+      asio::co_spawn(session->strand(), session->run_upgrade(session, ws), asio::detached);
+    } else {
+      asio::co_spawn(session->strand(), session->open_websocket(session, ws), asio::detached);
+    }
   }
 
   asio::io_context& io_;

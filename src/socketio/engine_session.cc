@@ -6,8 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/error.hpp>
 #include <array>
 
 #include "socketio/engine_registry.h"
@@ -138,7 +137,8 @@ void EngineSession::close_on_strand(std::string_view reason, bool flush) {
     queue_.clear();
     queued_bytes_ = 0;
     jumped_ = 0;
-    if (ws_) beast::get_lowest_layer(*ws_).close();
+    // A close frame already on its way is left to finish the closing handshake.
+    if (ws_ && !ws_->closing()) ws_->stream().close();
   }
   wake_writers();
   if (auto listener = std::move(listener_)) listener->on_close(reason);
@@ -260,29 +260,26 @@ asio::awaitable<void> EngineSession::run_websocket(Self self, std::shared_ptr<We
 
 asio::awaitable<void> EngineSession::run_upgrade(Self self, std::shared_ptr<WebSocket> ws) {
   if (closed_ || transport_ != Transport::polling || upgrading_) {
-    beast::get_lowest_layer(*ws).close();
+    ws->stream().close();
     co_return;
   }
   upgrading_ = true;
-  // The probe exchange must finish within upgrade_timeout; the stream's own timer
-  // bounds each read, and is lifted once the websocket carries the session.
-  beast::get_lowest_layer(*ws).expires_after(options().upgrade_timeout);
-  beast::flat_buffer buffer;
+  // The probe exchange must finish within upgrade_timeout.
+  asio::steady_timer deadline(strand_, options().upgrade_timeout);
+  deadline.async_wait([ws](const error_code& ec) {
+    if (!ec) ws->stream().close();
+  });
   error_code ec;
   const auto read_text = [&]() -> asio::awaitable<std::string> {
-    buffer.consume(buffer.size());
-    co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || !ws->got_text()) co_return std::string();
-    co_return beast::buffers_to_string(buffer.cdata());
+    const auto message = co_await ws->read(ec);
+    if (ec || message.binary) co_return std::string();
+    co_return std::string(message.data);
   };
   const bool probed = co_await read_text() == "2probe";
-  if (probed && !closed_) {
-    ws->text(true);
-    co_await ws->async_write(asio::buffer(std::string_view("3probe")), asio::redirect_error(asio::use_awaitable, ec));
-  }
-  if (!probed || ec || closed_) {
+  if (probed && !closed_) ws->write_text("3probe");
+  if (!probed || closed_) {
     upgrading_ = false;
-    beast::get_lowest_layer(*ws).close();
+    ws->stream().close();
     co_return;
   }
   // Release the pending poll so the client can pause polling and send the upgrade.
@@ -291,10 +288,10 @@ asio::awaitable<void> EngineSession::run_upgrade(Self self, std::shared_ptr<WebS
   const bool upgraded = co_await read_text() == "5";
   upgrading_ = false;
   if (!upgraded || closed_) {
-    beast::get_lowest_layer(*ws).close();
+    ws->stream().close();
     co_return;
   }
-  beast::get_lowest_layer(*ws).expires_never();
+  deadline.cancel();
   registry_->traffic().closed(transport_);
   transport_ = Transport::websocket;
   registry_->traffic().opened(transport_);
@@ -304,7 +301,7 @@ asio::awaitable<void> EngineSession::run_upgrade(Self self, std::shared_ptr<WebS
 
 void EngineSession::write_next() {
   if (writing_ || !ws_ || goodbye_) return;
-  const auto done = [self = shared_from_this()](const error_code& ec, std::size_t) {
+  const auto done = [self = shared_from_this()](const error_code& ec) {
     self->writing_ = false;
     if (ec) {
       self->close_on_strand(close_reason(ec), false);
@@ -316,50 +313,39 @@ void EngineSession::write_next() {
     if (!closed_) return;
     // Closed with the queue flushed: say goodbye properly, but never wait long for it.
     goodbye_ = true;
-    if (!ws_->is_open()) {
-      beast::get_lowest_layer(*ws_).close();
-      return;
-    }
-    beast::get_lowest_layer(*ws_).expires_after(std::chrono::seconds(1));
-    ws_->async_close(websocket::close_code::normal,
-                     asio::bind_executor(strand_, [ws = ws_](const error_code&) { beast::get_lowest_layer(*ws).close(); }));
+    ws_->close(ws::CloseCode::normal);
     return;
   }
   writing_ = true;
   in_flight_ = pop_queued();
-  ws_->text(!in_flight_.binary);
   if (in_flight_.binary) {
-    ws_->async_write(asio::buffer(in_flight_.bytes), asio::bind_executor(strand_, done));
+    const asio::const_buffer payload = asio::buffer(in_flight_.bytes);
+    ws_->write(true, {&payload, 1}, done);
     return;
   }
   in_flight_type_ = static_cast<char>(in_flight_.type);
   const std::array<asio::const_buffer, 2> frame{asio::buffer(&in_flight_type_, 1), asio::buffer(in_flight_.text_data())};
-  ws_->async_write(frame, asio::bind_executor(strand_, done));
+  ws_->write(false, frame, done);
 }
 
 asio::awaitable<void> EngineSession::websocket_reader(Self self, std::shared_ptr<WebSocket> ws) {
-  beast::flat_buffer buffer;
   error_code ec;
-  constexpr std::size_t kKeptBufferBytes = 4u << 20;
-  while (!self->closed_) {
-    co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+  for (;;) {
+    const auto message = co_await ws->read(ec);
     if (ec) {
       close_on_strand(close_reason(ec), false);
       co_return;
     }
-    // Room after the message lets its JSON be parsed where it lies.
-    buffer.prepare(util::kJsonPadding);
-    const std::string_view data(static_cast<const char*>(buffer.cdata().data()), buffer.size());
-    registry_->traffic().received(data.size());
-    if (ws->got_binary()) {
-      if (listener_) listener_->on_message(data, true, util::kJsonPadding);
-    } else if (auto packet = eio::decode_text(data)) {
+    // Once closed, reading goes on only so that the client's close frame is seen.
+    if (self->closed_) continue;
+    registry_->traffic().received(message.data.size());
+    if (message.binary) {
+      if (listener_) listener_->on_message(message.data, true, util::kJsonPadding);
+    } else if (auto packet = eio::decode_text(message.data)) {
       handle_packet(*packet, util::kJsonPadding);
     } else {
       close_on_strand("parse error", false);
     }
-    buffer.consume(buffer.size());
-    if (buffer.capacity() > kKeptBufferBytes) buffer.shrink_to_fit();
   }
 }
 

@@ -6,8 +6,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <deque>
 #include <memory>
 #include <string>
@@ -15,10 +13,11 @@
 
 #include "socketio/engine_types.h"
 #include "socketio/engineio_packet.h"
+#include "socketio/websocket_connection.h"
 
 namespace sts::socketio {
 
-using WebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+using WebSocket = WebSocketConnection;
 class EngineRegistry;
 
 class EngineSession : public std::enable_shared_from_this<EngineSession> {
