@@ -1,5 +1,6 @@
 #include "util/base64.h"
 
+#include <algorithm>
 #include <array>
 
 #if defined(__x86_64__)
@@ -142,29 +143,30 @@ std::size_t padding_of(std::string_view text) {
 }  // namespace
 
 void base64_encode_append(std::span<const std::uint8_t> bytes, std::string& out) {
-  const std::size_t start = out.size();
-  out.resize(start + base64_encoded_size(bytes.size()));
-  char* dst = out.data() + start;
+  // Encoded a chunk at a time through a buffer that stays in L1, then appended:
+  // growing the string first would zero-fill megabytes only to overwrite them, and
+  // std::string cannot grow uninitialised before C++23.
+  constexpr std::size_t kChunkGroups = 1024;
+  std::array<char, kChunkGroups * 4> chunk;
+  out.reserve(out.size() + base64_encoded_size(bytes.size()));
   const std::uint8_t* src = bytes.data();
-  std::size_t groups = bytes.size() / 3;
+  for (std::size_t groups = bytes.size() / 3; groups > 0;) {
+    const std::size_t n = std::min(groups, kChunkGroups);
+    std::size_t done = 0;
 #if defined(__x86_64__)
-  if (has_avx2()) {
-    const std::size_t done = encode_groups_avx2(src, groups, dst);
-    src += done * 3;
-    dst += done * 4;
-    groups -= done;
-  }
+    if (has_avx2()) done = encode_groups_avx2(src, n, chunk.data());
 #endif
-  encode_groups(src, groups, dst);
-  src += groups * 3;
-  dst += groups * 4;
+    encode_groups(src + done * 3, n - done, chunk.data() + done * 4);
+    out.append(chunk.data(), n * 4);
+    src += n * 3;
+    groups -= n;
+  }
   const std::size_t remaining = bytes.size() % 3;
   if (remaining > 0) {
     const std::uint32_t v = std::uint32_t{src[0]} << 16 | (remaining == 2 ? std::uint32_t{src[1]} << 8 : 0u);
-    dst[0] = kAlphabet[v >> 18];
-    dst[1] = kAlphabet[(v >> 12) & 63];
-    dst[2] = remaining == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    dst[3] = '=';
+    const char tail[4] = {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63],
+                          remaining == 2 ? kAlphabet[(v >> 6) & 63] : '=', '='};
+    out.append(tail, 4);
   }
 }
 

@@ -71,6 +71,18 @@ TEST(Base64, LongInputsMatchTheReferenceAtEveryLength) {
   }
 }
 
+TEST(Base64, EncodingAppendsAcrossItsChunkBoundaries) {
+  std::mt19937 generator(12);
+  // The encoder works 3072 input bytes at a time.
+  for (const std::size_t size : {3071u, 3072u, 3073u, 3074u, 6144u, 6146u, 100000u}) {
+    std::vector<std::uint8_t> bytes(size);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(generator());
+    std::string out = "prefix:";
+    base64_encode_append(bytes, out);
+    ASSERT_EQ(out, "prefix:" + reference_encode(bytes)) << size;
+  }
+}
+
 TEST(Base64, EveryBadByteAnywhereInALongTextIsRejected) {
   std::vector<std::uint8_t> bytes(600);
   std::mt19937 generator(3);
