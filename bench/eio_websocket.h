@@ -182,13 +182,18 @@ class EioWebSocket {
   // Until at least `bytes` unread bytes are buffered.
   void fill(std::size_t bytes) {
     if (end_ - begin_ >= bytes) return;
-    if (begin_ > 0) {
+    if (begin_ == end_) begin_ = end_ = 0;
+    // Unread bytes move to the front only when the frame would not fit behind them:
+    // a read often takes the start of the next megabyte frame along with an ack.
+    if (begin_ > 0 && begin_ + bytes > in_.size()) {
       std::memmove(in_.data(), in_.data() + begin_, end_ - begin_);
       end_ -= begin_;
       begin_ = 0;
     }
-    if (in_.size() < bytes + kReadChunk) in_.resize(bytes + kReadChunk);
-    while (end_ < bytes) end_ += socket_.read_some(boost::asio::buffer(in_.data() + end_, in_.size() - end_));
+    if (in_.size() < begin_ + bytes) in_.resize(begin_ + bytes + kReadChunk);
+    while (end_ - begin_ < bytes) {
+      end_ += socket_.read_some(boost::asio::buffer(in_.data() + end_, in_.size() - end_));
+    }
   }
 
   std::string_view read_message() {
@@ -234,7 +239,8 @@ class EioWebSocket {
     }
   }
 
-  static constexpr std::size_t kReadChunk = 1 << 20;
+  // Room for a few megabyte frames, so that the unread bytes seldom have to move.
+  static constexpr std::size_t kReadChunk = 4 << 20;
 
   boost::asio::io_context io_;
   boost::asio::ip::tcp::socket socket_;
