@@ -70,7 +70,7 @@ asio::awaitable<WebSocketConnection::Message> WebSocketConnection::read(error_co
         continue;
       }
       case ws::MessageAssembler::Kind::ping:
-        queue_owned(ws::Opcode::pong, std::string(payload()), true);
+        queue_pong(std::string(payload()));
         in_.consume(assembler_.release());
         continue;
       case ws::MessageAssembler::Kind::close: {
@@ -123,6 +123,18 @@ void WebSocketConnection::queue_owned(ws::Opcode opcode, std::string payload, bo
   queue(std::move(frame), urgent);
 }
 
+void WebSocketConnection::queue_pong(std::string payload) {
+  // Only the latest ping needs an answer (RFC 6455 §5.5.3): a client that pings and
+  // never reads cannot grow the queue.
+  if (pong_queued_) {
+    Outgoing& pong = out_[writing_ ? 1 : 0];
+    pong.header = ws::server_frame_header(ws::Opcode::pong, payload.size());
+    pong.owned = std::move(payload);
+    return;
+  }
+  queue_owned(ws::Opcode::pong, std::move(payload), true);
+}
+
 void WebSocketConnection::queue_close(std::string payload) {
   if (close_queued_) return;
   queue_owned(ws::Opcode::close, std::move(payload), false);
@@ -142,8 +154,8 @@ void WebSocketConnection::queue(Outgoing frame, bool urgent) {
     return;
   }
   if (urgent) {
-    const std::size_t at = (writing_ ? 1 : 0) + urgent_queued_++;
-    out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(std::min(at, out_.size())), std::move(frame));
+    out_.insert(out_.begin() + (writing_ ? 1 : 0), std::move(frame));
+    pong_queued_ = true;
   } else {
     out_.push_back(std::move(frame));
   }
@@ -152,7 +164,7 @@ void WebSocketConnection::queue(Outgoing frame, bool urgent) {
 
 void WebSocketConnection::write_front() {
   writing_ = true;
-  if (urgent_queued_ > 0) --urgent_queued_;
+  pong_queued_ = false;  // if one was queued, it is the front now
   const Outgoing& frame = out_.front();
   const std::array<asio::const_buffer, 3> buffers{
       asio::buffer(frame.header.view()), frame.owns_payload ? asio::buffer(frame.owned) : frame.parts[0],

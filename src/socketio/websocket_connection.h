@@ -64,6 +64,7 @@ class WebSocketConnection : public std::enable_shared_from_this<WebSocketConnect
 
   void queue(Outgoing frame, bool urgent);
   void queue_owned(ws::Opcode opcode, std::string payload, bool urgent);
+  void queue_pong(std::string payload);
   void queue_close(std::string payload);
   void write_front();
   void on_written(const boost::system::error_code& ec);
@@ -75,7 +76,7 @@ class WebSocketConnection : public std::enable_shared_from_this<WebSocketConnect
   boost::beast::flat_buffer in_;
   std::deque<Outgoing> out_;  // the front is being written while writing_
   bool writing_ = false;
-  std::size_t urgent_queued_ = 0;  // pongs behind the front, ahead of queued messages
+  bool pong_queued_ = false;  // behind the front, ahead of queued messages
   bool close_queued_ = false;
   bool close_written_ = false;
   bool close_received_ = false;
