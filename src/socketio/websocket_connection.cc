@@ -20,8 +20,10 @@ using boost::system::error_code;
 
 namespace {
 
-// Reads ask for at least this much, so small frames arrive a batch per system call.
+// Reads ask for at least this much, so small frames arrive a batch per system call,
+// and at most this much, so a frame's header alone never sizes the buffer.
 constexpr std::size_t kMinRead = 64 * 1024;
+constexpr std::size_t kMaxRead = 1 << 20;
 // A receive buffer grown past this by a large message is given back once it is idle.
 constexpr std::size_t kKeptBufferBytes = 4u << 20;
 constexpr auto kCloseTimeout = std::chrono::seconds(1);
@@ -59,9 +61,10 @@ asio::awaitable<WebSocketConnection::Message> WebSocketConnection::read(error_co
     };
     switch (event.kind) {
       case ws::MessageAssembler::Kind::need_more: {
-        const std::size_t missing = event.needed - in_.size();
-        const std::size_t n = co_await stream_.async_read_some(in_.prepare(std::max(missing, kMinRead)),
-                                                               asio::redirect_error(asio::use_awaitable, ec));
+        // Grown as bytes arrive, never to the size a header merely announces.
+        const std::size_t room = std::clamp(event.needed - in_.size(), kMinRead, kMaxRead);
+        const std::size_t n =
+            co_await stream_.async_read_some(in_.prepare(room), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
           close_now();
           co_return Message{};
@@ -88,6 +91,7 @@ asio::awaitable<WebSocketConnection::Message> WebSocketConnection::read(error_co
       }
       case ws::MessageAssembler::Kind::error:
         queue_close(close_payload(static_cast<std::uint16_t>(event.close_code)));
+        co_await drain();
         ec = event.close_code == ws::CloseCode::too_big ? beast::websocket::error::message_too_big
                                                         : beast::websocket::error::bad_frame_payload;
         co_return Message{};
@@ -99,6 +103,14 @@ asio::awaitable<WebSocketConnection::Message> WebSocketConnection::read(error_co
   }
 }
 
+asio::awaitable<void> WebSocketConnection::drain() {
+  // Ends when the client closes its side, or when the close deadline closes ours.
+  std::array<char, 4096> discard;
+  error_code ec;
+  while (!ec) co_await stream_.async_read_some(asio::buffer(discard), asio::redirect_error(asio::use_awaitable, ec));
+  close_now();
+}
+
 void WebSocketConnection::write(bool binary, std::span<const asio::const_buffer> parts, Written written) {
   Outgoing frame;
   std::size_t size = 0;
@@ -108,36 +120,41 @@ void WebSocketConnection::write(bool binary, std::span<const asio::const_buffer>
   }
   frame.header = ws::server_frame_header(binary ? ws::Opcode::binary : ws::Opcode::text, size);
   frame.written = std::move(written);
-  queue(std::move(frame), false);
+  queue(std::move(frame));
 }
 
-void WebSocketConnection::write_text(std::string text) { queue_owned(ws::Opcode::text, std::move(text), false); }
+void WebSocketConnection::write_text(std::string text) { queue_owned(ws::Opcode::text, std::move(text)); }
 
 void WebSocketConnection::close(ws::CloseCode code) { queue_close(close_payload(static_cast<std::uint16_t>(code))); }
 
-void WebSocketConnection::queue_owned(ws::Opcode opcode, std::string payload, bool urgent) {
+void WebSocketConnection::queue_owned(ws::Opcode opcode, std::string payload) {
   Outgoing frame;
   frame.header = ws::server_frame_header(opcode, payload.size());
   frame.owned = std::move(payload);
   frame.owns_payload = true;
-  queue(std::move(frame), urgent);
+  queue(std::move(frame));
 }
 
 void WebSocketConnection::queue_pong(std::string payload) {
+  if (close_queued_) return;
+  Outgoing pong;
+  pong.header = ws::server_frame_header(ws::Opcode::pong, payload.size());
+  pong.owned = std::move(payload);
+  pong.owns_payload = true;
   // Only the latest ping needs an answer (RFC 6455 §5.5.3): a client that pings and
-  // never reads cannot grow the queue.
+  // never reads cannot grow the queue. Pongs go ahead of queued messages.
   if (pong_queued_) {
-    Outgoing& pong = out_[writing_ ? 1 : 0];
-    pong.header = ws::server_frame_header(ws::Opcode::pong, payload.size());
-    pong.owned = std::move(payload);
-    return;
+    out_.front() = std::move(pong);
+  } else {
+    out_.push_front(std::move(pong));
+    pong_queued_ = true;
   }
-  queue_owned(ws::Opcode::pong, std::move(payload), true);
+  if (!writing_) write_next();
 }
 
 void WebSocketConnection::queue_close(std::string payload) {
   if (close_queued_) return;
-  queue_owned(ws::Opcode::close, std::move(payload), false);
+  queue_owned(ws::Opcode::close, std::move(payload));
   close_queued_ = true;
   close_deadline_.expires_after(kCloseTimeout);
   close_deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
@@ -145,7 +162,7 @@ void WebSocketConnection::queue_close(std::string payload) {
   });
 }
 
-void WebSocketConnection::queue(Outgoing frame, bool urgent) {
+void WebSocketConnection::queue(Outgoing frame) {
   if (close_queued_) {
     // Nothing may follow a close frame; the writer hears of it as it would of a reset.
     if (frame.written) {
@@ -153,19 +170,15 @@ void WebSocketConnection::queue(Outgoing frame, bool urgent) {
     }
     return;
   }
-  if (urgent) {
-    out_.insert(out_.begin() + (writing_ ? 1 : 0), std::move(frame));
-    pong_queued_ = true;
-  } else {
-    out_.push_back(std::move(frame));
-  }
-  if (!writing_) write_front();
+  out_.push_back(std::move(frame));
+  if (!writing_) write_next();
 }
 
-void WebSocketConnection::write_front() {
-  writing_ = true;
-  pong_queued_ = false;  // if one was queued, it is the front now
-  const Outgoing& frame = out_.front();
+void WebSocketConnection::write_next() {
+  writing_ = std::move(out_.front());
+  out_.pop_front();
+  pong_queued_ = false;  // if one was queued, it is being written now
+  const Outgoing& frame = *writing_;
   const std::array<asio::const_buffer, 3> buffers{
       asio::buffer(frame.header.view()), frame.owns_payload ? asio::buffer(frame.owned) : frame.parts[0],
       frame.parts[1]};
@@ -176,9 +189,8 @@ void WebSocketConnection::write_front() {
 }
 
 void WebSocketConnection::on_written(const error_code& ec) {
-  writing_ = false;
-  Outgoing done = std::move(out_.front());
-  out_.pop_front();
+  Outgoing done = std::move(*writing_);
+  writing_.reset();
   if (ec) {
     close_now();
   } else if (is_close_frame(done.header)) {
@@ -191,7 +203,7 @@ void WebSocketConnection::on_written(const error_code& ec) {
     }
   }
   if (done.written) done.written(ec);
-  if (!writing_ && !out_.empty()) write_front();
+  if (!writing_ && !out_.empty()) write_next();
 }
 
 void WebSocketConnection::close_now() {

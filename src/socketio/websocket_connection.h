@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,11 +63,15 @@ class WebSocketConnection : public std::enable_shared_from_this<WebSocketConnect
     Written written;
   };
 
-  void queue(Outgoing frame, bool urgent);
-  void queue_owned(ws::Opcode opcode, std::string payload, bool urgent);
+  void queue(Outgoing frame);
+  void queue_owned(ws::Opcode opcode, std::string payload);
   void queue_pong(std::string payload);
   void queue_close(std::string payload);
-  void write_front();
+  // After a frame this server must refuse: its close frame goes out, and what the
+  // client still sends is read and dropped, so that closing the socket does not
+  // reset the connection before the client has read why.
+  boost::asio::awaitable<void> drain();
+  void write_next();
   void on_written(const boost::system::error_code& ec);
   void close_now();
 
@@ -74,9 +79,10 @@ class WebSocketConnection : public std::enable_shared_from_this<WebSocketConnect
   boost::asio::any_io_executor executor_;
   ws::MessageAssembler assembler_;
   boost::beast::flat_buffer in_;
-  std::deque<Outgoing> out_;  // the front is being written while writing_
-  bool writing_ = false;
-  bool pong_queued_ = false;  // behind the front, ahead of queued messages
+  // Apart from the queue, so that inserting a pong never moves the bytes being sent.
+  std::optional<Outgoing> writing_;
+  std::deque<Outgoing> out_;
+  bool pong_queued_ = false;  // at the queue's front
   bool close_queued_ = false;
   bool close_written_ = false;
   bool close_received_ = false;

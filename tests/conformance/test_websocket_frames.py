@@ -169,7 +169,10 @@ async def test_text_message_that_is_not_utf8_closes_with_invalid_payload(eio_ser
 
 async def test_message_over_max_payload_closes_with_too_big_before_it_arrives(eio_server):
     peer = await RawWebSocket.open(eio_server)
-    # The header alone announces too much: the server refuses without reading on.
-    await peer.send(client_frame(BINARY, b"\x00" * (MAX_PAYLOAD + 1))[:14])
+    # The header alone announces too much: the server refuses at once, and drops
+    # what the client goes on sending until the client has read why.
+    frame = client_frame(BINARY, b"\x00" * (MAX_PAYLOAD + 1))
+    await peer.send(frame[:14])
+    await peer.send(frame[14 : 14 + 256 * 1024])
     await peer.expect_close(1009)
 
