@@ -43,7 +43,8 @@ EngineSession::EngineSession(asio::io_context& io, std::shared_ptr<EngineRegistr
       sid_(std::move(sid)),
       handshake_(std::move(handshake)),
       ping_timer_(strand_),
-      poll_wake_(strand_) {}
+      poll_wake_(strand_),
+      flush_deadline_(strand_) {}
 
 const EngineOptions& EngineSession::options() const { return registry_->options(); }
 
@@ -139,6 +140,12 @@ void EngineSession::close_on_strand(std::string_view reason, bool flush) {
     jumped_ = 0;
     // A close frame already on its way is left to finish the closing handshake.
     if (ws_ && !ws_->closing()) ws_->stream().close();
+  } else if (ws_) {
+    // As long as the heartbeat would have given a client that stopped answering.
+    flush_deadline_.expires_after(options().ping_interval + options().ping_timeout);
+    flush_deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
+      if (!ec && !self->goodbye_) self->ws_->stream().close();
+    });
   }
   wake_writers();
   if (auto listener = std::move(listener_)) listener->on_close(reason);
@@ -313,6 +320,7 @@ void EngineSession::write_next() {
     if (!closed_) return;
     // Closed with the queue flushed: say goodbye properly, but never wait long for it.
     goodbye_ = true;
+    flush_deadline_.cancel();
     ws_->close(ws::CloseCode::normal);
     return;
   }

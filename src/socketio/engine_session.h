@@ -93,6 +93,8 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   bool noop_requested_ = false;
 
   std::shared_ptr<WebSocket> ws_;
+  // Bounds a closing flush: a client that stopped reading would hold the session forever.
+  boost::asio::steady_timer flush_deadline_;
   bool writing_ = false;
   bool goodbye_ = false;
   eio::Packet in_flight_;  // what the websocket is writing
