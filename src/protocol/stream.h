@@ -6,14 +6,12 @@
 // post their results back.
 #pragma once
 
-#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -21,6 +19,7 @@
 #include "pipeline/compute_pool.h"
 #include "pipeline/pipeline.h"
 #include "protocol/backpressure.h"
+#include "protocol/inflight_tracker.h"
 #include "protocol/messages.h"
 #include "protocol/monitor.h"
 #include "protocol/settings.h"
@@ -28,27 +27,6 @@
 #include "socketio/socket.h"
 
 namespace sts::protocol {
-
-// Counts fragments in flight across all streams, so shutdown knows when everything
-// accepted has been delivered.
-class InflightTracker {
- public:
-  void add(std::int64_t count) { count_.fetch_add(count, std::memory_order_relaxed); }
-  void remove(std::int64_t count);
-  std::int64_t count() const { return count_.load(std::memory_order_relaxed); }
-  bool draining() const { return draining_.load(std::memory_order_acquire); }
-  // `on_drained` runs once, on whichever thread sees the count reach zero (maybe
-  // this one, at once).
-  void begin_drain(std::function<void()> on_drained);
-
- private:
-  void fire_if_drained();
-
-  std::atomic<std::int64_t> count_{0};
-  std::atomic<bool> draining_{false};
-  std::mutex mutex_;
-  std::function<void()> on_drained_;
-};
 
 // What every stream shares; owned by the service and outliving every stream.
 struct StreamServices {
