@@ -227,8 +227,8 @@ class Connection {
       registry_->add(session, session->sid());
     }
     // Audio is incompressible base64: permessage-deflate is never offered.
-    auto ws = std::make_shared<WebSocket>(std::move(handshake.next_layer()), session->strand(),
-                                          registry_->options().max_payload);
+    auto ws = std::make_shared<WebSocketConnection>(std::move(handshake.next_layer()), session->strand(),
+                                                    registry_->options().max_payload);
     if (upgrade) {
       asio::co_spawn(session->strand(), session->run_upgrade(session, ws), asio::detached);
     } else {

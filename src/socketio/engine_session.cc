@@ -70,7 +70,7 @@ asio::awaitable<HttpReply> EngineSession::open_polling(Self self) {
   co_return co_await handle_poll_get(self);
 }
 
-asio::awaitable<void> EngineSession::open_websocket(Self self, std::shared_ptr<WebSocket> ws) {
+asio::awaitable<void> EngineSession::open_websocket(Self self, std::shared_ptr<WebSocketConnection> ws) {
   start(Transport::websocket);
   co_await run_websocket(self, ws);
 }
@@ -259,13 +259,13 @@ asio::awaitable<HttpReply> EngineSession::handle_poll_post(Self self, std::strin
   co_return HttpReply{200, "text/html", "ok"};
 }
 
-asio::awaitable<void> EngineSession::run_websocket(Self self, std::shared_ptr<WebSocket> ws) {
+asio::awaitable<void> EngineSession::run_websocket(Self self, std::shared_ptr<WebSocketConnection> ws) {
   ws_ = ws;
   write_next();
   co_await websocket_reader(self, ws);
 }
 
-asio::awaitable<void> EngineSession::run_upgrade(Self self, std::shared_ptr<WebSocket> ws) {
+asio::awaitable<void> EngineSession::run_upgrade(Self self, std::shared_ptr<WebSocketConnection> ws) {
   if (closed_ || transport_ != Transport::polling || upgrading_) {
     ws->stream().close();
     co_return;
@@ -336,7 +336,7 @@ void EngineSession::write_next() {
   ws_->write(false, frame, done);
 }
 
-asio::awaitable<void> EngineSession::websocket_reader(Self self, std::shared_ptr<WebSocket> ws) {
+asio::awaitable<void> EngineSession::websocket_reader(Self self, std::shared_ptr<WebSocketConnection> ws) {
   error_code ec;
   for (;;) {
     const auto message = co_await ws->read(ec);

@@ -17,7 +17,6 @@
 
 namespace sts::socketio {
 
-using WebSocket = WebSocketConnection;
 class EngineRegistry;
 
 class EngineSession : public std::enable_shared_from_this<EngineSession> {
@@ -49,11 +48,11 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   // under its own running heartbeat that way.
   using Self = std::shared_ptr<EngineSession>;
   boost::asio::awaitable<HttpReply> open_polling(Self self);
-  boost::asio::awaitable<void> open_websocket(Self self, std::shared_ptr<WebSocket> ws);
+  boost::asio::awaitable<void> open_websocket(Self self, std::shared_ptr<WebSocketConnection> ws);
   boost::asio::awaitable<HttpReply> handle_poll_get(Self self);
   boost::asio::awaitable<HttpReply> handle_poll_post(Self self, std::string body);
-  boost::asio::awaitable<void> run_websocket(Self self, std::shared_ptr<WebSocket> ws);
-  boost::asio::awaitable<void> run_upgrade(Self self, std::shared_ptr<WebSocket> ws);
+  boost::asio::awaitable<void> run_websocket(Self self, std::shared_ptr<WebSocketConnection> ws);
+  boost::asio::awaitable<void> run_upgrade(Self self, std::shared_ptr<WebSocketConnection> ws);
   std::string open_packet_json() const;
 
  private:
@@ -65,7 +64,7 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   // through the io_context behind other connections' reads. Closed and flushed,
   // it says goodbye.
   void write_next();
-  boost::asio::awaitable<void> websocket_reader(Self self, std::shared_ptr<WebSocket> ws);
+  boost::asio::awaitable<void> websocket_reader(Self self, std::shared_ptr<WebSocketConnection> ws);
   void handle_packet(const eio::PacketView& packet, std::size_t readable_past_end);
   // Queues for the writers; false when the queue overflowed and the session must close.
   bool enqueue(std::vector<eio::Packet> packets, bool jump_queue);
@@ -92,7 +91,7 @@ class EngineSession : public std::enable_shared_from_this<EngineSession> {
   bool poll_pending_ = false;
   bool noop_requested_ = false;
 
-  std::shared_ptr<WebSocket> ws_;
+  std::shared_ptr<WebSocketConnection> ws_;
   // Bounds a closing flush: a client that stopped reading would hold the session forever.
   boost::asio::steady_timer flush_deadline_;
   bool writing_ = false;

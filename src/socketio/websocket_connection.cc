@@ -127,20 +127,21 @@ void WebSocketConnection::write_text(std::string text) { queue_owned(ws::Opcode:
 
 void WebSocketConnection::close(ws::CloseCode code) { queue_close(close_payload(static_cast<std::uint16_t>(code))); }
 
-void WebSocketConnection::queue_owned(ws::Opcode opcode, std::string payload) {
+WebSocketConnection::Outgoing WebSocketConnection::owned_frame(ws::Opcode opcode, std::string payload) {
   Outgoing frame;
   frame.header = ws::server_frame_header(opcode, payload.size());
   frame.owned = std::move(payload);
   frame.owns_payload = true;
-  queue(std::move(frame));
+  return frame;
+}
+
+void WebSocketConnection::queue_owned(ws::Opcode opcode, std::string payload) {
+  queue(owned_frame(opcode, std::move(payload)));
 }
 
 void WebSocketConnection::queue_pong(std::string payload) {
   if (close_queued_) return;
-  Outgoing pong;
-  pong.header = ws::server_frame_header(ws::Opcode::pong, payload.size());
-  pong.owned = std::move(payload);
-  pong.owns_payload = true;
+  Outgoing pong = owned_frame(ws::Opcode::pong, std::move(payload));
   // Only the latest ping needs an answer (RFC 6455 §5.5.3): a client that pings and
   // never reads cannot grow the queue. Pongs go ahead of queued messages.
   if (pong_queued_) {

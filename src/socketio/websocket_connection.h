@@ -63,6 +63,7 @@ class WebSocketConnection : public std::enable_shared_from_this<WebSocketConnect
     Written written;
   };
 
+  static Outgoing owned_frame(ws::Opcode opcode, std::string payload);
   void queue(Outgoing frame);
   void queue_owned(ws::Opcode opcode, std::string payload);
   void queue_pong(std::string payload);
