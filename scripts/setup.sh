@@ -36,6 +36,10 @@ apt_packages=(
   # e2e tests: ffprobe measures what sts-dub wrote and ffmpeg makes a video input, an
   # independent reader and writer rather than our own code checking itself
   ffmpeg
+  # test data (scripts/test-data.sh): recorded speech with transcripts, prompt texts in
+  # two languages, and the tools that cut, resample and align them
+  pocketsphinx-testdata asterisk-core-sounds-en-g722 asterisk-core-sounds-en-wav
+  asterisk-core-sounds-en asterisk-core-sounds-es sox python3-pocketsphinx
 )
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 
@@ -69,3 +73,6 @@ if ! grep -Eq "^project\(\"whisper\.cpp\" VERSION ${whisper_version//./\\.}\)" "
   echo "setup: $whisper_cmake does not declare whisper.cpp $whisper_version; was nodejs-whisper changed?" >&2
   exit 1
 fi
+
+# The test inputs, made from the packages above when missing or stale.
+scripts/test-data.sh
