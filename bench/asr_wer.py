@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""ASR accuracy: transcribes every clip of ../shared/data/speech/en with the server's
+"""ASR accuracy: transcribes every clip of test-data/speech/en with the server's
 engine (tools/asr-transcribe) and scores the word error rate with sclite (Debian
-sctk) against refs.trn, exactly as ../shared/data/README.md scored its baseline.
+sctk) against refs.trn, exactly as scripts/test_data.py scored its baseline.
 
     /usr/bin/python3 bench/asr_wer.py [--transcriber PATH] [--engine pocketsphinx]
                                       [--model PATH] [--hint DOMAIN] [--max-wer 24.8]
@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.environ.get("STS_DATA_DIR", os.path.join(ROOT, "..", "shared", "data"))
+DATA = os.environ.get("STS_DATA_DIR", os.path.join(ROOT, "test-data"))
 SCLITE = "/usr/lib/sctk/bin/sclite"
 
 

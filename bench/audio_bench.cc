@@ -1,4 +1,4 @@
-// Audio hot paths per 6 s programme fragment (48 kHz stereo, ../shared/data):
+// Audio hot paths per 6 s programme fragment (48 kHz stereo, test-data):
 // decode to PCM and resample to 16 kHz mono for ASR, encode a reply in each wire
 // format, and a rubberband stretch of 6 s.
 // Run: build/release/bench/audio_bench

@@ -1,14 +1,14 @@
 #!/usr/bin/python3
-"""MT quality and speed: translates the English side of ../shared/data/mt/en-es.tsv
+"""MT quality and speed: translates the English side of test-data/mt/en-es.tsv
 with the server's translator (tools/translate), one request per sentence, and
-scores corpus BLEU exactly as ../shared/data/README.md scored its baseline (nltk
+scores corpus BLEU exactly as scripts/test_data.py scored its baseline (nltk
 corpus_bleu, 4-gram, lower-cased, tokens \\w+|[^\\w\\s]). Then times the translation
 of each 6 s programme fragment's text (the words inside it, as ASR hands them on).
 
     /usr/bin/python3 bench/mt_bleu.py [--translator PATH] [--engine apertium] [--check]
 
 With --check it is a test: exit status 1 when BLEU is below the baseline's, scored
-the same way from ../shared/data/baselines/mt_apertium.tsv (15.85 rounded).
+the same way from test-data/baselines/mt_apertium.tsv (15.85 rounded).
 """
 import argparse
 import csv
@@ -21,7 +21,7 @@ import sys
 from nltk.translate.bleu_score import corpus_bleu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.environ.get("STS_DATA_DIR", os.path.join(ROOT, "..", "shared", "data"))
+DATA = os.environ.get("STS_DATA_DIR", os.path.join(ROOT, "test-data"))
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
 

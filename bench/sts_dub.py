@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Full offline pipeline benchmark (pocketsphinx -> apertium -> espeak-ng ->
-rubberband): python-socketio workers stream the shared programme's 6 s fragments
+rubberband): python-socketio workers stream the test programme's 6 s fragments
 (pcm_s16le, 48 kHz stereo) to the release sts-server.
 
 Modes: paced in real time, one fragment per 6 s per stream (1 and 3 streams), and
@@ -24,7 +24,7 @@ import time
 import socketio
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.environ.get("STS_DATA_DIR", os.path.join(ROOT, "..", "shared", "data"))
+DATA = os.environ.get("STS_DATA_DIR", os.path.join(ROOT, "test-data"))
 STAGES = ["decode_ms", "asr_ms", "translation_ms", "tts_ms", "duration_match_ms", "encode_ms"]
 
 

@@ -22,7 +22,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AUDIO = os.path.join(ROOT, "..", "shared", "data", "program", "frag_000.s16")
+AUDIO = os.path.join(ROOT, "test-data", "program", "frag_000.s16")
 
 
 def start(command, env=None):

@@ -1,4 +1,4 @@
-// Rate-aware synthesis on ../shared/data/mt/en-es.tsv: for every pair, the English
+// Rate-aware synthesis on test-data/mt/en-es.tsv: for every pair, the English
 // sentence spoken by espeak-ng at its default rate gives a target duration; the
 // Spanish sentence is then synthesised for that target. Prints how far the Spanish
 // lands from the target before any time-stretching (and, for comparison, at the

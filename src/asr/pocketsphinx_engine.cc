@@ -112,7 +112,7 @@ PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
   model_ = "pocketsphinx-en-us";
   for (int index = 0; index < std::max(1, settings.decoders); ++index) {
     // Capping the active HMMs and word exits per frame (defaults: unlimited) makes
-    // decoding 20 % faster at no cost in accuracy on ../shared/data/speech/en (WER
+    // decoding 20 % faster at no cost in accuracy on test-data/speech/en (WER
     // 24.3 % against 24.5 % with the defaults); tighter caps or beams lose words.
     std::vector<std::string> args = {"-hmm",    hmm.string(), "-lm",      lm.string(), "-dict",    dict.string(),
                                      "-logfn",  "/dev/null",  "-maxhmmpf", "3000",      "-maxwpf", "10"};

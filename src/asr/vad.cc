@@ -11,7 +11,7 @@ constexpr int kFrameMs = 20;
 // Quieter than this is nobody talking into a broadcast microphone.
 constexpr double kAbsoluteFloorDb = -50;
 // A speech frame stands this far above the fragment's 10th-percentile level. On
-// ../shared/data the contrast (95th - 10th percentile) is 21-66 dB for every speech
+// test-data the contrast (95th - 10th percentile) is 21-66 dB for every speech
 // clip and fragment, 4.8 dB for pink noise and 6.4 dB for the music-like tones.
 constexpr double kContrastDb = 12;
 // Mean frame-to-frame level change among audible frames: 2.7-5.1 dB for speech,

@@ -1,5 +1,5 @@
 // sts-load's job: N concurrent streams against one server, each its own connection
-// and stream, sending the shared programme's fragments on a loop (paced in real time
+// and stream, sending the test programme's fragments on a loop (paced in real time
 // or flat out) for a set duration; then what it measured: per-stage and worker-seen
 // latency quantiles, fragments/s, errors by code, and the server's CPU and memory
 // when its pid is given.

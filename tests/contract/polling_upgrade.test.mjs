@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const DATA_DIR = process.env.STS_DATA_DIR ?? `${REPO_ROOT}/../shared/data`;
+const DATA_DIR = process.env.STS_DATA_DIR ?? `${REPO_ROOT}/test-data`;
 const SERVER = process.env.STS_CONTRACT_SERVER;
 const EVENT_TIMEOUT_MS = 20000;
 

@@ -1,5 +1,5 @@
 """The full offline pipeline through the real server (the default sts-server):
-pocketsphinx -> apertium -> espeak-ng -> rubberband, the shared 63 s programme
+pocketsphinx -> apertium -> espeak-ng -> rubberband, the 63 s test programme
 streamed fragment by fragment in every wire format by a python-socketio worker."""
 import array
 import base64

@@ -14,11 +14,11 @@ SERVER_EVENTS = ["stream:ready", "fragment:ack", "fragment:processed", "backpres
 
 DATA_DIR = os.environ.get(
     "STS_DATA_DIR",
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data"))
+    os.path.join(os.path.dirname(__file__), "..", "..", "test-data"))
 
 
 def program_fragment(index, ext="s16"):
-    """A 6 s (the last: 3.342 s) 48 kHz stereo fragment of the shared programme."""
+    """A 6 s (the last: 3.342 s) 48 kHz stereo fragment of the test programme."""
     with open(os.path.join(DATA_DIR, "program", f"frag_{index:03d}.{ext}"), "rb") as f:
         return f.read()
 

@@ -1,9 +1,9 @@
-"""End-to-end tests: whole user journeys with the real binaries on the shared
+"""End-to-end tests: whole user journeys with the real binaries on the test
 programme. Each test starts the servers it needs (`sts-server --port 0`, which
 prints `listening on port N`) and runs sts-dub / sts-load against them.
 
 Environment: STS_SERVER, STS_DUB and STS_LOAD name the binaries (CTest sets them),
-STS_DATA_DIR the shared test data. Run with Debian's interpreter:
+STS_DATA_DIR the test data (scripts/test-data.sh). Run with Debian's interpreter:
 
     STS_SERVER=build/dev/src/app/sts-server STS_DUB=build/dev/tools/sts-dub/sts-dub \\
     STS_LOAD=build/dev/tools/sts-load/sts-load /usr/bin/python3 -m pytest -q tests/e2e
@@ -36,7 +36,7 @@ def binary(name):
 
 def data_path(*parts):
     root = os.environ.get("STS_DATA_DIR",
-                          os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data"))
+                          os.path.join(os.path.dirname(__file__), "..", "..", "test-data"))
     return os.path.join(root, *parts)
 
 

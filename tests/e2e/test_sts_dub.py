@@ -1,4 +1,4 @@
-"""sts-dub on the shared programme against a real server: the dubbed file lasts as
+"""sts-dub on the test programme against a real server: the dubbed file lasts as
 long as the input (within one AAC frame), carries speech wherever the input did,
 keeps a video's video, and a lost server ends the run at once with a clear message."""
 

@@ -1,4 +1,4 @@
-// sts-load: loads an STS server with N concurrent worker streams of the shared
+// sts-load: loads an STS server with N concurrent worker streams of the test
 // programme and reports what it measured (see --help). Text on stdout; --json FILE
 // writes the same figures for comparing runs.
 #include <cstdio>
@@ -20,7 +20,7 @@ using tools::kExitUsage;
 constexpr const char* kUsage =
     "usage: sts-load [options]\n"
     "\n"
-    "Runs N concurrent streams (each its own connection) of the shared programme's\n"
+    "Runs N concurrent streams (each its own connection) of the test programme's\n"
     "fragments, looped, against a server for a set time; reports per-stage and worker-seen\n"
     "latency P50/P95/P99, fragments/s, errors by code, and the server's CPU and memory.\n"
     "\n"
@@ -31,7 +31,7 @@ constexpr const char* kUsage =
     "                       worker does (default: flat out, max-inflight at all times)\n"
     "  --payload NAME       pcm_s16le, pcm_f32le, wav, m4a (MP4) or m4a_adts (default: what\n"
     "                       the production worker sends as m4a)\n"
-    "  --data DIR           the shared test data (default $STS_DATA_DIR, else the build's)\n"
+    "  --data DIR           the test data (default $STS_DATA_DIR, else the checkout's test-data)\n"
     "  --server-pid PID     also report the server's CPU %% and peak RSS from /proc\n"
     "  --json FILE          write every figure as JSON\n"
     "  --token KEY          CONNECT token (default: $STS_API_KEY)\n"

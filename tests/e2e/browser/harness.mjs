@@ -1,7 +1,7 @@
 // What the browser tests share: the real server on a free port, headless Debian
 // Chromium driven by playwright-core, and a folder for the screenshots they keep.
 //
-//   STS_SERVER=build/dev/src/app/sts-server STS_DATA_DIR=../shared/data \
+//   STS_SERVER=build/dev/src/app/sts-server STS_DATA_DIR=test-data \
 //   STS_ARTIFACTS_DIR=/tmp/browser-artifacts node --test tests/e2e/browser/
 //
 // The server reads the pages from WEB_ROOT when it is set in the environment (pages
@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-export const DATA_DIR = process.env.STS_DATA_DIR ?? join(REPO_ROOT, "../shared/data");
+export const DATA_DIR = process.env.STS_DATA_DIR ?? join(REPO_ROOT, "test-data");
 const ARTIFACTS_DIR = process.env.STS_ARTIFACTS_DIR ?? join(tmpdir(), "sts-browser-artifacts");
 const CHROMIUM = "/usr/bin/chromium";
 // The dub pipeline loads its models and warms its translators before it listens.

@@ -73,7 +73,7 @@ test("dubs a picked English clip and shows the transcript, translation and dubbe
 
   assertDubbed(outcome, PICKED_CLIP);
   assert.equal(outcome.statuses.length, 2);
-  // 16 kHz mono s16 after a 44-byte header (../shared/data/README.md).
+  // 16 kHz mono s16 after a 44-byte header (scripts/test_data.py).
   const clipSeconds = (statSync(clipPath(PICKED_CLIP)).size - 44) / (16000 * 2);
   assert.ok(Math.abs(outcome.duration - clipSeconds) < 0.05, `dubbed ${outcome.duration} s, clip ${clipSeconds} s`);
   // The voice picker is filled from stream:ready's capabilities.

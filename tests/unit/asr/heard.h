@@ -1,4 +1,4 @@
-// A WAV from ../shared/data as an ASR engine hears it: decoded by the server's own
+// A WAV from test-data as an ASR engine hears it: decoded by the server's own
 // codec and converted to 16 kHz mono, as the pipeline does before VAD and ASR.
 #pragma once
 

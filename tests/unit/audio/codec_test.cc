@@ -1,5 +1,5 @@
 // Decode, encode and convert over the real programme fragments and malformed files
-// of ../shared/data.
+// of test-data.
 #include "audio/codec.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Whole files on disk, over the shared programme: what sts-dub reads and writes.
+// Whole files on disk, over the test programme: what sts-dub reads and writes.
 #include "audio/media_file.h"
 
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@ namespace sts::audio {
 namespace {
 
 const std::string kProgramme = std::string(STS_DATA_DIR) + "/program/program";
-constexpr std::int64_t kProgrammeFrames = 3040404;  // ../shared/data/README.md
+constexpr std::int64_t kProgrammeFrames = 3040404;  // scripts/test_data.py
 constexpr std::int64_t kAacFrame = 1024;
 
 class MediaFile : public ::testing::Test {

@@ -13,7 +13,7 @@ std::int64_t total(const std::vector<Span>& spans) {
 }
 
 TEST(Track, CutsTheProgrammeIntoSixSecondFragmentsAndARest) {
-  const auto spans = cut(3040404, 48000, 6000);  // ../shared/data/program: 63.342 s
+  const auto spans = cut(3040404, 48000, 6000);  // test-data/program: 63.342 s
   ASSERT_EQ(spans.size(), 11u);
   for (std::size_t i = 0; i < 10; ++i) {
     EXPECT_EQ(spans[i].start_frame, static_cast<std::int64_t>(i) * 288000);
