@@ -9,46 +9,75 @@ namespace sts::app {
 namespace {
 
 using Setter = std::function<tl::expected<void, std::string>(Config&, const std::string& value)>;
+// A field's value as the flag would take it; empty when unset.
+using Shower = std::function<std::string(const Config&)>;
 
+struct Access {
+  Setter set;
+  Shower show;
+};
+
+// The help shows each default as show(Config{}), so the struct is the one place
+// defaults are written; `unset_means` says what an empty default stands for.
 struct Option {
   const char* env;
   const char* flag;
   std::string help;
-  Setter set;
+  Access access;
+  std::string unset_means = {};
 };
 
 template <typename T>
-Setter integer(T Config::*field, std::int64_t min, std::int64_t max) {
-  return [field, min, max](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-    std::int64_t number = 0;
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
-    if (error != std::errc() || end != value.data() + value.size() || number < min || number > max) {
-      return tl::unexpected("an integer from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    config.*field = static_cast<T>(number);
-    return {};
-  };
+Access integer(T Config::*field, std::int64_t min, std::int64_t max) {
+  return {[field, min, max](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            std::int64_t number = 0;
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+            if (error != std::errc() || end != value.data() + value.size() || number < min || number > max) {
+              return tl::unexpected("an integer from " + std::to_string(min) + " to " + std::to_string(max));
+            }
+            config.*field = static_cast<T>(number);
+            return {};
+          },
+          [field](const Config& config) {
+            // Zero is "not set" for the counts whose default depends on the machine.
+            return config.*field == 0 ? std::string() : std::to_string(config.*field);
+          }};
 }
 
-Setter decimal(double Config::*field, double min, double max, std::string allowed) {
-  return [field, min, max, allowed](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-    char* end = nullptr;
-    const double number = std::strtod(value.c_str(), &end);
-    if (value.empty() || end != value.c_str() + value.size() || !(number >= min && number <= max)) {
-      return tl::unexpected(allowed);
-    }
-    config.*field = number;
-    return {};
-  };
+Access decimal(double Config::*field, double min, double max, std::string allowed) {
+  return {[field, min, max, allowed](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            char* end = nullptr;
+            const double number = std::strtod(value.c_str(), &end);
+            if (value.empty() || end != value.c_str() + value.size() || !(number >= min && number <= max)) {
+              return tl::unexpected(allowed);
+            }
+            config.*field = number;
+            return {};
+          },
+          [field](const Config& config) {
+            std::string shown = std::to_string(config.*field);
+            shown.erase(shown.find_last_not_of('0') + 1);
+            if (shown.back() == '.') shown.pop_back();
+            return shown;
+          }};
 }
 
-Setter percent(double Config::*field) { return decimal(field, 0, 1000, "a percentage from 0 to 1000"); }
+Access percent(double Config::*field) { return decimal(field, 0, 1000, "a percentage from 0 to 1000"); }
 
-Setter text(std::string Config::*field) {
-  return [field](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-    config.*field = value;
-    return {};
-  };
+Access text(std::string Config::*field) {
+  return {[field](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            config.*field = value;
+            return {};
+          },
+          [field](const Config& config) { return config.*field; }};
+}
+
+Access optional_text(std::optional<std::string> Config::*field) {
+  return {[field](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            if (!value.empty()) config.*field = value;
+            return {};
+          },
+          [field](const Config& config) { return (config.*field).value_or(""); }};
 }
 
 std::string join(const std::vector<std::string>& names, std::string_view separator) {
@@ -57,135 +86,111 @@ std::string join(const std::vector<std::string>& names, std::string_view separat
   return joined;
 }
 
+// A text field that takes one of `names`.
+Access one_of(std::string Config::*field, std::vector<std::string> names) {
+  return {[field, names](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            if (std::find(names.begin(), names.end(), value) == names.end()) return tl::unexpected(join(names, " | "));
+            config.*field = value;
+            return {};
+          },
+          [field](const Config& config) { return config.*field; }};
+}
+
 std::vector<Option> options(const std::vector<std::string>& pipelines) {
-  const std::string pipeline_names = join(pipelines, " | ");
-  const std::string asr_names = join(asr::engine_names(), " | ");
   return {
-      {"HOST", "--host", "address to listen on (default 0.0.0.0)", text(&Config::host)},
-      {"PORT", "--port", "TCP port for Socket.IO and HTTP; 0 picks a free one (default 8000)",
-       integer(&Config::port, 0, 65535)},
-      {"STS_PIPELINE", "--pipeline", "fragment pipeline: " + pipeline_names + " (default dub)",
-       [pipelines, pipeline_names](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         for (const auto& name : pipelines) {
-           if (name == value) {
-             config.pipeline = value;
-             return {};
-           }
-         }
-         return tl::unexpected("one of " + pipeline_names);
-       }},
+      {"HOST", "--host", "address to listen on", text(&Config::host)},
+      {"PORT", "--port", "TCP port for Socket.IO and HTTP; 0 picks a free one", integer(&Config::port, 0, 65535)},
+      {"STS_PIPELINE", "--pipeline", "fragment pipeline: " + join(pipelines, " | "),
+       one_of(&Config::pipeline, pipelines)},
       {"STS_API_KEY", nullptr, "when set, CONNECT must carry {\"token\": key} (env only: flags show in ps)",
-       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         if (!value.empty()) config.api_key = value;
-         return {};
-       }},
-      {"MAX_INFLIGHT", "--max-inflight", "default max_inflight of a stream (1..10, default 3)",
+       optional_text(&Config::api_key)},
+      {"MAX_INFLIGHT", "--max-inflight", "default max_inflight of a stream, 1 to 10",
        integer(&Config::max_inflight, 1, 10)},
-      {"FRAGMENT_TIMEOUT_MS", "--fragment-timeout-ms", "default timeout_ms of a stream (1000..30000, default 8000)",
+      {"FRAGMENT_TIMEOUT_MS", "--fragment-timeout-ms", "default timeout_ms of a stream, 1000 to 30000",
        integer(&Config::fragment_timeout_ms, 1000, 30000)},
-      {"BACKPRESSURE_MEDIUM", "--backpressure-medium", "in-flight count where medium/slow_down starts (default 4)",
+      {"BACKPRESSURE_MEDIUM", "--backpressure-medium", "in-flight count where medium/slow_down starts",
        integer(&Config::backpressure_medium, 1, 1000)},
-      {"BACKPRESSURE_HIGH", "--backpressure-high", "in-flight count where high/pause starts (default 7)",
+      {"BACKPRESSURE_HIGH", "--backpressure-high", "in-flight count where high/pause starts",
        integer(&Config::backpressure_high, 1, 1000)},
-      {"BACKPRESSURE_MAX", "--backpressure-max", "most fragments in flight per stream; beyond, BACKPRESSURE_EXCEEDED (default 10)",
+      {"BACKPRESSURE_MAX", "--backpressure-max", "most fragments in flight per stream; beyond, BACKPRESSURE_EXCEEDED",
        integer(&Config::backpressure_max, 1, 1000)},
-      {"DURATION_VARIANCE_SUCCESS_MAX", "--duration-variance-success-max", "percent variance still success (default 10)",
+      {"DURATION_VARIANCE_SUCCESS_MAX", "--duration-variance-success-max", "percent variance still success",
        percent(&Config::duration_variance_success_max)},
-      {"DURATION_VARIANCE_PARTIAL_MAX", "--duration-variance-partial-max", "percent variance still partial (default 20)",
+      {"DURATION_VARIANCE_PARTIAL_MAX", "--duration-variance-partial-max", "percent variance still partial",
        percent(&Config::duration_variance_partial_max)},
       {"DURATION_SPEED_MIN", "--duration-speed-min",
-       "slowest tempo for fitting dubbed speech; shorter speech is then padded (default 0.85)",
+       "slowest tempo for fitting dubbed speech; shorter speech is then padded",
        decimal(&Config::duration_speed_min, 0.5, 1, "a tempo from 0.5 to 1")},
-      {"DURATION_SPEED_MAX", "--duration-speed-max", "fastest tempo for fitting dubbed speech (default 1.35)",
+      {"DURATION_SPEED_MAX", "--duration-speed-max", "fastest tempo for fitting dubbed speech",
        decimal(&Config::duration_speed_max, 1, 2, "a tempo from 1 to 2")},
-      {"STREAM_CLOSE_DELAY_MS", "--stream-close-delay-ms", "delay from stream:complete to closing the connection (default 5000)",
+      {"STREAM_CLOSE_DELAY_MS", "--stream-close-delay-ms", "delay from stream:complete to closing the connection",
        integer(&Config::stream_close_delay_ms, 0, 600000)},
-      {"FALLBACK_MODE", "--fallback-mode", "audio for no speech: silence | original (default silence)",
-       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         if (value == "silence") config.fallback_mode = pipeline::FallbackMode::silence;
-         else if (value == "original") config.fallback_mode = pipeline::FallbackMode::original;
-         else return tl::unexpected(std::string("silence | original"));
-         return {};
-       }},
-      {"VOICE_PROFILES_PATH", "--voice-profiles", "voices.json to load (default: the built-in catalogue)",
-       text(&Config::voice_profiles_path)},
-      {"WEB_ROOT", "--web-root", "folder of the pages served at / and /try (default: the project's web/; empty: none)",
-       text(&Config::web_root)},
-      {"ASR_ENGINE", "--asr-engine", "speech recogniser for pipeline asr: " + asr_names + " (default pocketsphinx)",
-       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         const auto names = asr::engine_names();
-         if (std::find(names.begin(), names.end(), value) == names.end()) return tl::unexpected(join(names, " | "));
-         config.asr_engine = value;
-         return {};
-       }},
-      {"ASR_MODEL_PATH", "--asr-model",
-       "model: a ggml file for whisper, a model folder for pocketsphinx (default Debian's en-us)",
-       text(&Config::asr_model_path)},
-      {"ASR_DOMAINS_PATH", "--asr-domains",
-       "folder of <domain>.txt word lists that domain_hints select (default: the project's share/asr/domains)",
+      {"FALLBACK_MODE", "--fallback-mode", "audio for no speech: silence | original",
+       {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+          if (value == "silence") config.fallback_mode = pipeline::FallbackMode::silence;
+          else if (value == "original") config.fallback_mode = pipeline::FallbackMode::original;
+          else return tl::unexpected(std::string("silence | original"));
+          return {};
+        },
+        [](const Config& config) {
+          return std::string(config.fallback_mode == pipeline::FallbackMode::silence ? "silence" : "original");
+        }}},
+      {"VOICE_PROFILES_PATH", "--voice-profiles", "voices.json to load", text(&Config::voice_profiles_path),
+       "the built-in catalogue"},
+      {"WEB_ROOT", "--web-root", "folder of the pages served at / and /try; empty: none", text(&Config::web_root)},
+      {"ASR_ENGINE", "--asr-engine", "speech recogniser for pipeline asr: " + join(asr::engine_names(), " | "),
+       one_of(&Config::asr_engine, asr::engine_names())},
+      {"ASR_MODEL_PATH", "--asr-model", "model: a ggml file for whisper, a model folder for pocketsphinx",
+       text(&Config::asr_model_path), "the engine's own (Debian's en-us for pocketsphinx)"},
+      {"ASR_DOMAINS_PATH", "--asr-domains", "folder of <domain>.txt word lists that domain_hints select",
        text(&Config::asr_domains_path)},
-      {"ASR_THREADS", "--asr-threads", "threads per decode, for engines that use more than one (default 1)",
+      {"ASR_THREADS", "--asr-threads", "threads per decode, for engines that use more than one",
        integer(&Config::asr_threads, 1, 256)},
       {"TRANSLATION_ENGINE", "--translation-engine",
-       "translator for pipeline dub: " + join(translation::engine_names(), " | ") + " (default apertium)",
-       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         const auto names = translation::engine_names();
-         if (std::find(names.begin(), names.end(), value) == names.end()) return tl::unexpected(join(names, " | "));
-         config.translation_engine = value;
-         return {};
-       }},
+       "translator for pipeline dub: " + join(translation::engine_names(), " | "),
+       one_of(&Config::translation_engine, translation::engine_names())},
       {"DEEPL_API_KEY", nullptr, "DeepL API key; one ending in :fx uses DeepL API Free (env only: flags show in ps)",
        text(&Config::deepl_api_key)},
-      {"DEEPL_API_URL", "--deepl-api-url", "DeepL base URL (default: DeepL's, chosen by the key)",
-       text(&Config::deepl_api_url)},
-      {"DEEPL_FORMALITY", "--deepl-formality", "more | less | prefer_more | prefer_less (default: DeepL's)",
-       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         for (const char* allowed : {"more", "less", "prefer_more", "prefer_less", "default"}) {
-           if (value == allowed) {
-             config.deepl_formality = value;
-             return {};
-           }
-         }
-         return tl::unexpected(std::string("more | less | prefer_more | prefer_less | default"));
-       }},
+      {"DEEPL_API_URL", "--deepl-api-url", "DeepL base URL", text(&Config::deepl_api_url), "DeepL's, chosen by the key"},
+      {"DEEPL_FORMALITY", "--deepl-formality", "more | less | prefer_more | prefer_less",
+       {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+          for (const char* allowed : {"more", "less", "prefer_more", "prefer_less", "default"}) {
+            if (value == allowed) {
+              config.deepl_formality = value;
+              return {};
+            }
+          }
+          return tl::unexpected(std::string("more | less | prefer_more | prefer_less | default"));
+        },
+        [](const Config& config) { return config.deepl_formality.value_or(""); }},
+       "DeepL's"},
       {"DEEPL_GLOSSARY_ID", "--deepl-glossary-id", "a DeepL glossary for the stream language pair",
-       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         if (!value.empty()) config.deepl_glossary_id = value;
-         return {};
-       }},
-      {"TRANSLATION_TIMEOUT_MS", "--translation-timeout-ms", "longest translation call (default 5000)",
+       optional_text(&Config::deepl_glossary_id)},
+      {"TRANSLATION_TIMEOUT_MS", "--translation-timeout-ms", "longest translation call",
        integer(&Config::translation_timeout_ms, 100, 60000)},
-      {"TTS_ENGINE", "--tts-engine", "synthesizer for pipeline dub: " + join(tts::engine_names(), " | ") +
-                                         " (default espeak)",
-       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         const auto names = tts::engine_names();
-         if (std::find(names.begin(), names.end(), value) == names.end()) return tl::unexpected(join(names, " | "));
-         config.tts_engine = value;
-         return {};
-       }},
+      {"TTS_ENGINE", "--tts-engine", "synthesizer for pipeline dub: " + join(tts::engine_names(), " | "),
+       one_of(&Config::tts_engine, tts::engine_names())},
       {"TTS_URL", "--tts-url", "base URL of a Coqui TTS (XTTS v2) server, for TTS_ENGINE=http", text(&Config::tts_url)},
-      {"TTS_TIMEOUT_MS", "--tts-timeout-ms", "longest synthesis call (default 10000)",
-       integer(&Config::tts_timeout_ms, 100, 60000)},
-      {"LOG_LEVEL", "--log-level", "debug | info | warning | error (default info)",
-       [](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-         const auto level = observability::parse_log_level(value);
-         if (!level) return tl::unexpected(std::string("debug | info | warning | error"));
-         config.log_level = *level;
-         return {};
-       }},
-      {"NETWORK_THREADS", "--network-threads", "threads serving connections (default 2)",
-       integer(&Config::network_threads, 1, 256)},
-      {"COMPUTE_THREADS", "--compute-threads", "threads running fragment jobs (default: one per core)",
-       integer(&Config::compute_threads, 1, 1024)},
-      {"MAX_PAYLOAD_BYTES", "--max-payload-bytes", "largest Socket.IO message (default 52428800)",
+      {"TTS_TIMEOUT_MS", "--tts-timeout-ms", "longest synthesis call", integer(&Config::tts_timeout_ms, 100, 60000)},
+      {"LOG_LEVEL", "--log-level", "debug | info | warning | error",
+       {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+          const auto level = observability::parse_log_level(value);
+          if (!level) return tl::unexpected(std::string("debug | info | warning | error"));
+          config.log_level = *level;
+          return {};
+        },
+        [](const Config& config) { return std::string(observability::log_level_name(config.log_level)); }}},
+      {"NETWORK_THREADS", "--network-threads", "threads serving connections", integer(&Config::network_threads, 1, 256)},
+      {"COMPUTE_THREADS", "--compute-threads", "threads running fragment jobs",
+       integer(&Config::compute_threads, 1, 1024), "one per core"},
+      {"MAX_PAYLOAD_BYTES", "--max-payload-bytes", "largest Socket.IO message",
        integer(&Config::max_payload_bytes, 1024, 1ll << 30)},
-      {"MAX_FRAGMENT_BYTES", "--max-fragment-bytes", "largest decoded audio per fragment (default 10485760)",
+      {"MAX_FRAGMENT_BYTES", "--max-fragment-bytes", "largest decoded audio per fragment",
        integer(&Config::max_fragment_bytes, 1024, 1ll << 30)},
-      {"PING_INTERVAL_MS", "--ping-interval-ms", "Engine.IO ping interval (default 25000)",
+      {"PING_INTERVAL_MS", "--ping-interval-ms", "Engine.IO ping interval",
        integer(&Config::ping_interval_ms, 100, 600000)},
-      {"PING_TIMEOUT_MS", "--ping-timeout-ms", "Engine.IO pong deadline (default 10000)",
-       integer(&Config::ping_timeout_ms, 100, 600000)},
-      {"SHUTDOWN_TIMEOUT_MS", "--shutdown-timeout-ms", "on SIGTERM, longest wait for in-flight fragments (default 10000)",
+      {"PING_TIMEOUT_MS", "--ping-timeout-ms", "Engine.IO pong deadline", integer(&Config::ping_timeout_ms, 100, 600000)},
+      {"SHUTDOWN_TIMEOUT_MS", "--shutdown-timeout-ms", "on SIGTERM, longest wait for in-flight fragments",
        integer(&Config::shutdown_timeout_ms, 0, 600000)},
   };
 }
@@ -217,7 +222,7 @@ tl::expected<ConfigRequest, std::string> load_config(const std::vector<std::stri
   for (const auto& option : table) {
     const auto value = env(option.env);
     if (!value) continue;
-    if (auto set = option.set(request.config, *value); !set) {
+    if (auto set = option.access.set(request.config, *value); !set) {
       return tl::unexpected(std::string(option.env) + "=\"" + *value + "\" is invalid: expected " + set.error());
     }
   }
@@ -242,7 +247,7 @@ tl::expected<ConfigRequest, std::string> load_config(const std::vector<std::stri
     } else {
       return tl::unexpected(flag + " needs a value");
     }
-    if (auto set = option->set(request.config, value); !set) {
+    if (auto set = option->access.set(request.config, value); !set) {
       return tl::unexpected(flag + " \"" + value + "\" is invalid: expected " + set.error());
     }
   }
@@ -253,11 +258,14 @@ tl::expected<ConfigRequest, std::string> load_config(const std::vector<std::stri
   return request;
 }
 
-std::string config_help() {
+std::string config_help(const std::vector<std::string>& pipelines) {
   std::string help = "usage: sts-server [options]\n\nEvery option is also an environment variable; flags win.\n\n";
-  for (const auto& option : options({"echo"})) {
+  const Config defaults;
+  for (const auto& option : options(pipelines)) {
     std::string names = option.flag ? std::string(option.flag) + " / " + option.env : option.env;
-    help += "  " + names + "\n      " + option.help + "\n";
+    std::string fallback = option.access.show(defaults);
+    if (fallback.empty()) fallback = option.unset_means;
+    help += "  " + names + "\n      " + option.help + (fallback.empty() ? "" : " (default: " + fallback + ")") + "\n";
   }
   return help;
 }

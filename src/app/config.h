@@ -70,7 +70,8 @@ struct ConfigRequest {
 // `pipelines` are the names --pipeline may take.
 tl::expected<ConfigRequest, std::string> load_config(const std::vector<std::string>& args, const EnvLookup& env,
                                                      const std::vector<std::string>& pipelines);
-std::string config_help();
+// `pipelines` as for load_config; every default shown is read from Config{}.
+std::string config_help(const std::vector<std::string>& pipelines);
 
 // What the configuration says about the fragment pipeline and the voices: the server
 // and sts-dub --local build theirs from these, so both run the same pipeline.

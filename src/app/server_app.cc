@@ -118,7 +118,7 @@ int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
     return 2;
   }
   if (request->help) {
-    std::cout << config_help();
+    std::cout << config_help(names);
     return 0;
   }
   const Config& config = request->config;

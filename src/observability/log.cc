@@ -13,16 +13,6 @@ std::atomic<LogLevel> g_level{LogLevel::info};
 thread_local const ScopedLogFields* t_scope = nullptr;
 std::mutex g_write_mutex;
 
-constexpr std::string_view level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warning: return "warning";
-    case LogLevel::error: return "error";
-  }
-  return "info";
-}
-
 std::string utc_timestamp() {
   const auto now = std::chrono::system_clock::now();
   const auto seconds = std::chrono::system_clock::to_time_t(now);
@@ -37,9 +27,19 @@ std::string utc_timestamp() {
 
 }  // namespace
 
+std::string_view log_level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warning: return "warning";
+    case LogLevel::error: return "error";
+  }
+  return "info";
+}
+
 std::optional<LogLevel> parse_log_level(std::string_view name) {
   for (const auto level : {LogLevel::debug, LogLevel::info, LogLevel::warning, LogLevel::error}) {
-    if (name == level_name(level)) return level;
+    if (name == log_level_name(level)) return level;
   }
   return std::nullopt;
 }
@@ -56,7 +56,7 @@ void log(LogLevel level, std::string_view message, const util::Json& fields) {
   if (!log_enabled(level)) return;
   util::Json line = util::Json::object();
   line["ts"] = utc_timestamp();
-  line["level"] = level_name(level);
+  line["level"] = log_level_name(level);
   line["msg"] = message;
   for (const ScopedLogFields* scope = t_scope; scope != nullptr; scope = scope->outer_) {
     for (const auto& [key, value] : scope->fields_.items()) {

@@ -13,6 +13,7 @@ namespace sts::observability {
 enum class LogLevel { debug, info, warning, error };
 
 std::optional<LogLevel> parse_log_level(std::string_view name);
+std::string_view log_level_name(LogLevel level);
 void set_log_level(LogLevel level);
 bool log_enabled(LogLevel level);
 

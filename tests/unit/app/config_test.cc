@@ -59,11 +59,24 @@ TEST(LoadConfig, ThresholdsMustBeOrdered) {
 }
 
 TEST(LoadConfig, HelpListsEveryVariable) {
-  const auto help = config_help();
+  const auto help = config_help(kPipelines);
   for (const char* name : {"PORT", "STS_API_KEY", "FRAGMENT_TIMEOUT_MS", "STREAM_CLOSE_DELAY_MS", "FALLBACK_MODE",
                            "VOICE_PROFILES_PATH", "LOG_LEVEL", "BACKPRESSURE_HIGH"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
+}
+
+TEST(LoadConfig, HelpShowsTheStructsDefaults) {
+  const auto help = config_help({"echo", "dub"});
+  const Config defaults;
+  EXPECT_NE(help.find("--port / PORT\n      TCP port for Socket.IO and HTTP; 0 picks a free one (default: " +
+                      std::to_string(defaults.port) + ")"),
+            std::string::npos);
+  EXPECT_NE(help.find("fragment pipeline: echo | dub (default: dub)"), std::string::npos);
+  EXPECT_NE(help.find("(default: 0.85)"), std::string::npos);
+  EXPECT_NE(help.find("(default: one per core)"), std::string::npos);
+  EXPECT_NE(help.find("(default: silence)"), std::string::npos);
+  EXPECT_NE(help.find("(default: info)"), std::string::npos);
 }
 
 }  // namespace
