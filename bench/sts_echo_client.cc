@@ -1,6 +1,6 @@
 // Load for the STS echo benchmark: N concurrent streams, each a websocket worker
 // sending 6 s fragments (pcm_s16le, base64 in JSON) for a fixed time. Works against
-// any server that speaks PROTOCOL.md: ours, or the python-socketio yardstick.
+// any server that speaks docs/protocol.md: ours, or the python-socketio yardstick.
 //   saturated (default): each stream keeps `window` fragments in flight, so the
 //     server runs flat out; latencies there are mostly queueing.
 //   paced (--interval-ms N): each stream sends one fragment every N ms whatever is

@@ -1,5 +1,5 @@
 // The try page: a person's clip goes through the real worker protocol
-// (PROTOCOL.md §2–3) over socket.io-client, and the Spanish dubbing comes back to be
+// (docs/protocol.md §2–3) over socket.io-client, and the Spanish dubbing comes back to be
 // read and heard. The page is a browser worker like any other: one stream, fragments
 // of up to 6 s as pcm_s16le 48 kHz mono, at most max_inflight outstanding.
 
@@ -266,7 +266,7 @@ function streamFragments(socket, streamId, fragments, maxInflight) {
         const sequence = sequenceOf(ack.fragment_id);
         if (pending(sequence)) showFragmentState(sequence, "queued");
       },
-      // Failures are shown, not retried (PROTOCOL.md §4's backoff is a live worker's
+      // Failures are shown, not retried (docs/protocol.md §4's backoff is a live worker's
       // duty): a person trying the service sees the error and can press Dub again.
       "fragment:processed": (event) => {
         socket.emit("fragment:ack", { fragment_id: event.fragment_id, status: "received", timestamp: Date.now() });

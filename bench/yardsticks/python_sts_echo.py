@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The STS echo pipeline on python-socketio's own server, as a yardstick.
 
-What a Python implementation of PROTOCOL.md's echo mode looks like when written
+What a Python implementation of docs/protocol.md's echo mode looks like when written
 the usual way: python-socketio 5.7.2 AsyncServer on aiohttp 3.8.4 (Debian
 packages; run with /usr/bin/python3), fragments validated and base64-decoded
 on receipt, acknowledged at once, processed (decode, echo, re-encode) in the

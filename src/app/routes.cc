@@ -120,7 +120,7 @@ void add_service_metrics(const ServiceParts& parts) {
     bytes_out.advance_to(static_cast<double>(traffic.bytes_sent));
   });
 
-  // PROTOCOL.md §6: present, and 0, on machines without a GPU.
+  // docs/protocol.md §6: present, and 0, on machines without a GPU.
   auto& gpu_devices = registry.gauge("sts_gpu_devices", "GPUs NVML reports (0 without NVML).").with({});
   auto& gpu_utilization =
       registry.gauge("sts_gpu_utilization_percent", "GPU utilisation, mean over devices.").with({});

@@ -38,7 +38,7 @@ struct Transcript {
   std::string text() const;  // the segments' texts joined by single spaces
 };
 
-// PROTOCOL.md §4: MODEL_ERROR (retryable) for an inference failure, INVALID_AUDIO
+// docs/protocol.md §4: MODEL_ERROR (retryable) for an inference failure, INVALID_AUDIO
 // for audio the engine cannot take.
 struct Failure {
   std::string code;

@@ -14,7 +14,7 @@
 namespace sts::audio {
 
 struct DecodeError {
-  // malformed: not the declared format at all (PROTOCOL.md INVALID_FRAGMENT);
+  // malformed: not the declared format at all (docs/protocol.md INVALID_FRAGMENT);
   // unusable: the container is fine but yields no usable audio (INVALID_AUDIO).
   enum class Kind { malformed, unusable } kind = Kind::malformed;
   std::string message;

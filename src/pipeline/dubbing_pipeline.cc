@@ -207,7 +207,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
       }))
     return result;
 
-  // PROTOCOL.md "Silence / no speech": no translation or TTS work; the dub is silence
+  // docs/protocol.md "Silence / no speech": no translation or TTS work; the dub is silence
   // of the original's length, or the original itself. Echo has no ears and always dubs.
   const bool dub = !engines_.asr || (speech && !result.transcript.empty());
   const bool done =

@@ -1,4 +1,4 @@
-// The A/V sync verdict of PROTOCOL.md "Duration matching": how far the dubbed audio's
+// The A/V sync verdict of docs/protocol.md "Duration matching": how far the dubbed audio's
 // length is from the original's, and the status that follows.
 #pragma once
 

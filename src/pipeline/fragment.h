@@ -22,7 +22,7 @@ using audio::AudioFormat;
 enum class Stage { queued, decode, asr, translation, tts, duration_match, encode, done };
 std::string_view stage_name(Stage stage);
 
-// A failure as PROTOCOL.md §4 lists it. Engines map their own failures to these codes
+// A failure as docs/protocol.md §4 lists it. Engines map their own failures to these codes
 // once, at their boundary.
 struct StageError {
   std::string stage;
@@ -30,7 +30,7 @@ struct StageError {
   std::string message;
   bool retryable = false;
 };
-// Whether PROTOCOL.md §4 lets the worker retry a failure with this code.
+// Whether docs/protocol.md §4 lets the worker retry a failure with this code.
 bool is_retryable(std::string_view code);
 StageError stage_error(Stage stage, std::string code, std::string message);
 

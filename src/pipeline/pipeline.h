@@ -21,7 +21,7 @@ namespace sts::pipeline {
 enum class FallbackMode { silence, original };
 
 struct PipelineSettings {
-  // PROTOCOL.md "Duration matching": variance up to success_max is success, up to
+  // docs/protocol.md "Duration matching": variance up to success_max is success, up to
   // partial_max is partial, beyond is DURATION_MISMATCH_EXCEEDED.
   double duration_success_max_percent = 10;
   double duration_partial_max_percent = 20;

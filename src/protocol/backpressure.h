@@ -1,4 +1,4 @@
-// Backpressure levels of PROTOCOL.md §3 as a pure function of a stream's in-flight
+// Backpressure levels of docs/protocol.md §3 as a pure function of a stream's in-flight
 // count, and the event that announces a level.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The STS events of PROTOCOL.md §2–3: client payloads parsed and validated into
+// The STS events of docs/protocol.md §2–3: client payloads parsed and validated into
 // structs, server events built with the exact field names. Unknown client fields are
 // ignored, never rejected.
 #pragma once
@@ -16,7 +16,7 @@ namespace sts::protocol {
 
 using util::Json;
 
-// Why a client event is refused: the error code of PROTOCOL.md, a message a worker's
+// Why a client event is refused: the error code of docs/protocol.md, a message a worker's
 // log can show, and the offending field when there is one ("config.sample_rate_hz").
 struct Rejection {
   std::string code;

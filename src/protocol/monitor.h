@@ -1,4 +1,4 @@
-// What operators see of the STS service: the fragment metrics of PROTOCOL.md §6 and
+// What operators see of the STS service: the fragment metrics of docs/protocol.md §6 and
 // the live view behind the dashboard (streams, recent stage latencies, errors by
 // code). Streams report from their strands; readers (a /metrics scrape, a /status
 // poll) come from any network thread.

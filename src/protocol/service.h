@@ -1,5 +1,5 @@
 // The STS service on a Socket.IO namespace: auth, the per-connection stream, the
-// client events of PROTOCOL.md §2 and graceful draining at shutdown.
+// client events of docs/protocol.md §2 and graceful draining at shutdown.
 #pragma once
 
 #include <functional>

@@ -22,7 +22,7 @@ struct ProtocolSettings {
   InitDefaults init_defaults;
   BackpressureThresholds backpressure;
   std::chrono::milliseconds stream_close_delay{5000};
-  // Decoded audio bytes per fragment (PROTOCOL.md: fragments up to 10 MiB).
+  // Decoded audio bytes per fragment (docs/protocol.md: fragments up to 10 MiB).
   std::size_t max_fragment_bytes = 10u << 20;
   // CONNECT must carry {"token": api_key} when set.
   std::optional<std::string> api_key;

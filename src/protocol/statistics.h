@@ -1,4 +1,4 @@
-// Per-stream delivery statistics for stream:complete (PROTOCOL.md §3).
+// Per-stream delivery statistics for stream:complete (docs/protocol.md §3).
 #pragma once
 
 #include <cstdint>

@@ -491,7 +491,7 @@ ProcessedFrame Stream::processed_frame(const std::weak_ptr<socketio::Socket>& so
 }
 
 // Acks, rejections and backpressure jump the connection's send queue, in the order
-// they were emitted: PROTOCOL.md wants acks within 50 ms, and none of these may wait
+// they were emitted: docs/protocol.md wants acks within 50 ms, and none of these may wait
 // behind megabytes of earlier results. An ack never overtakes its own fragment's
 // result, which does not exist yet.
 void Stream::emit_urgent(std::string_view event, const util::Json& payload) {

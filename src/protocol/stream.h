@@ -1,4 +1,4 @@
-// One STS stream (PROTOCOL.md §2–3) on one connection: the state machine (active ⇄
+// One STS stream (docs/protocol.md §2–3) on one connection: the state machine (active ⇄
 // paused → ending → complete → closed), fragment acceptance with every rejection
 // code, the reorder buffer that delivers strictly in sequence order, per-fragment
 // deadlines, idempotent retry, backpressure and statistics.

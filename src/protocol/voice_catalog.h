@@ -1,4 +1,4 @@
-// The voice catalogue of PROTOCOL.md §5, loaded once at start-up: which voice
+// The voice catalogue of docs/protocol.md §5, loaded once at start-up: which voice
 // profiles stream:init may name, and what "default" means per target language.
 #pragma once
 

@@ -1,5 +1,5 @@
 // DeepL over util::HttpClient (a few kept-alive connections), one JSON POST per
-// request, and the mapping of every failure to PROTOCOL.md §4.
+// request, and the mapping of every failure to docs/protocol.md §4.
 #include "translation/deepl_translator.h"
 
 #include <algorithm>

@@ -57,7 +57,7 @@ class DeeplTranslator final : public Translator {
   const std::vector<LanguagePair>& pairs() const override { return pairs_; }
   util::Readiness readiness() const override;
 
-  // One POST with every sentence. HTTP and transport failures map to PROTOCOL.md §4:
+  // One POST with every sentence. HTTP and transport failures map to docs/protocol.md §4:
   //   429 RATE_LIMIT_EXCEEDED (retryable)     456 QUOTA_EXCEEDED
   //   401, 403 AUTH_FAILED                    5xx TRANSLATION_API_UNAVAILABLE (retryable)
   //   other statuses (400, 404, 413, ...) TRANSLATION_REJECTED, with DeepL's message

@@ -26,7 +26,7 @@ struct Request {
   std::chrono::milliseconds timeout{5000};
 };
 
-// PROTOCOL.md §4, translation stage: TRANSLATION_API_UNAVAILABLE, RATE_LIMIT_EXCEEDED,
+// docs/protocol.md §4, translation stage: TRANSLATION_API_UNAVAILABLE, RATE_LIMIT_EXCEEDED,
 // QUOTA_EXCEEDED, AUTH_FAILED, TIMEOUT, or another code for what only the engine
 // knows (a rejected request). `retryable` follows the code table.
 struct Failure {

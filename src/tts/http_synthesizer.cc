@@ -1,5 +1,5 @@
 // Coqui tts-server over util::HttpClient: one form-encoded POST per request, the WAV
-// answer decoded by audio::decode_payload, and every failure mapped to PROTOCOL.md §4.
+// answer decoded by audio::decode_payload, and every failure mapped to docs/protocol.md §4.
 #include "tts/http_synthesizer.h"
 
 #include <cstddef>
@@ -199,7 +199,7 @@ tl::expected<Speech, Failure> HttpSynthesizer::synthesize(const Request& request
   if (!response) {
     const util::HttpError& error = response.error();
     if (error.deadline_passed()) return tl::unexpected(failure("TIMEOUT", error.describe(request.timeout), true));
-    // Refused, unresolvable, reset, an oversized answer. PROTOCOL.md has no retryable
+    // Refused, unresolvable, reset, an oversized answer. docs/protocol.md has no retryable
     // "TTS unavailable" code, so this is SYNTHESIS_FAILED, not retryable. curl's words
     // name the host; the URL itself might carry credentials.
     return tl::unexpected(failure("SYNTHESIS_FAILED", "no answer from the TTS server: " + error.message));

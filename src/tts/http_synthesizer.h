@@ -67,14 +67,14 @@ class HttpSynthesizer final : public Synthesizer {
   util::Readiness readiness() const override;
 
   // One POST per request; the WAV answer decoded at its own rate, metadata
-  // {"tts_engine": "http"}. Failures, PROTOCOL.md §4 (tts stage):
+  // {"tts_engine": "http"}. Failures, docs/protocol.md §4 (tts stage):
   //   text blank after trimming: INVALID_TEXT, without a request
   //   a voice key above that is not a string: SYNTHESIS_FAILED
   //   any status but 200: SYNTHESIS_FAILED with the status and the start of the body
   //   200 whose body is not a usable WAV: SYNTHESIS_FAILED
   //   refused, unresolvable, reset: SYNTHESIS_FAILED
   //   no answer (or no free connection) within request.timeout: TIMEOUT (retryable)
-  // SYNTHESIS_FAILED is never retryable: PROTOCOL.md has no retryable "TTS
+  // SYNTHESIS_FAILED is never retryable: docs/protocol.md has no retryable "TTS
   // unavailable" code, and a retry flag that contradicts the code's row in §4 would
   // leave the worker two answers. A server that is down fails each fragment at once
   // (connection refused) rather than holding it until its deadline.

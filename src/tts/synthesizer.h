@@ -20,7 +20,7 @@ namespace sts::tts {
 struct Request {
   std::string text;      // the translation, one fragment's worth
   std::string language;  // ISO 639-1, the stream's target language
-  // The voice profile's catalogue entry (PROTOCOL.md §5): engine-specific keys such
+  // The voice profile's catalogue entry (docs/protocol.md §5): engine-specific keys such
   // as "voice", "rate", "speaker", "speaker_wav".
   util::Json voice = util::Json::object();
   // How long the original speech lasted: engines that can choose a speaking rate aim
@@ -35,7 +35,7 @@ struct Speech {
   util::Json metadata = util::Json::object();
 };
 
-// PROTOCOL.md §4, tts stage: INVALID_TEXT (text the engine rejects, or nothing left to
+// docs/protocol.md §4, tts stage: INVALID_TEXT (text the engine rejects, or nothing left to
 // say after normalisation), SYNTHESIS_FAILED (the engine failed), TIMEOUT.
 struct Failure {
   std::string code;

@@ -1,4 +1,4 @@
-// The STS events of PROTOCOL.md §2–3 from the worker's side: the client events it
+// The STS events of docs/protocol.md §2–3 from the worker's side: the client events it
 // sends, built with the exact field names, and the server events it receives,
 // parsed and checked into structs. A server's extra fields are ignored; a missing or
 // ill-typed field the worker needs is an error naming it.

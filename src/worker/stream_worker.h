@@ -1,4 +1,4 @@
-// One stream as a worker runs it (PROTOCOL.md from the client's side): stream:init,
+// One stream as a worker runs it (docs/protocol.md from the client's side): stream:init,
 // then fragments within the window stream:ready grants, paced in real time or flat
 // out, spaced or held back as backpressure says, retryable failures re-sent with the
 // protocol's backoff; then stream:end and stream:complete. Every wait is bounded, so
@@ -31,7 +31,7 @@ struct WorkerOptions {
   std::optional<std::chrono::milliseconds> answer_timeout;
   std::chrono::milliseconds ready_timeout{15000};     // open -> stream:ready
   std::chrono::milliseconds complete_timeout{10000};  // stream:end -> stream:complete
-  std::chrono::milliseconds retry_base{1000};         // PROTOCOL.md §4: 1, 2, 4, 8, 16 s
+  std::chrono::milliseconds retry_base{1000};         // docs/protocol.md §4: 1, 2, 4, 8, 16 s
   int max_retries = 5;
 };
 

@@ -1,9 +1,9 @@
-"""Contract tests: PROTOCOL.md §2-3, one test per rule, with real python-socketio
+"""Contract tests: docs/protocol.md §2-3, one test per rule, with real python-socketio
 AsyncClient workers (websocket only, as production workers connect) against the
 real server binary.
 
 STS_CONTRACT_SERVER names the server (build/<preset>/tests/sts-contract-server:
-sts-server plus the test-only "faults" pipeline); STS_DATA_DIR the shared test data.
+sts-server plus the test-only "faults" pipeline); STS_DATA_DIR the test data (scripts/test-data.sh).
 Run with Debian's interpreter, which has the client libraries:
 
     STS_CONTRACT_SERVER=build/dev/tests/sts-contract-server \\

@@ -1,4 +1,4 @@
-"""The "dub" pipeline's ASR through the real server (PROTOCOL.md §3 "Silence / no speech",
+"""The "dub" pipeline's ASR through the real server (docs/protocol.md §3 "Silence / no speech",
 assets): voice activity detection keeps silence, noise and music away from ASR, MT
 and TTS; speech comes back transcribed with stream-absolute segment times."""
 import base64

@@ -1,4 +1,4 @@
-"""Audio on the wire (PROTOCOL.md §2 "What the production worker really sends", §3
+"""Audio on the wire (docs/protocol.md §2 "What the production worker really sends", §3
 fragment:processed): every format in, the stream's format, rate, channels and
 duration out, through the echo pipeline's real decode and encode."""
 import base64

@@ -1,4 +1,4 @@
-"""backpressure (PROTOCOL.md §3): levels by in-flight count, an event on every
+"""backpressure (docs/protocol.md §3): levels by in-flight count, an event on every
 level change up and down, BACKPRESSURE_EXCEEDED past the critical threshold."""
 
 from worker import Worker

@@ -1,5 +1,5 @@
 """Bad input gets the documented error event; the connection and the server keep
-working (PROTOCOL.md §3 error; our codes INVALID_MESSAGE and UNKNOWN_EVENT)."""
+working (docs/protocol.md §3 error; our codes INVALID_MESSAGE and UNKNOWN_EVENT)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""fragment:data (PROTOCOL.md §2) and fragment:processed (§3): the immediate ack,
+"""fragment:data (docs/protocol.md §2) and fragment:processed (§3): the immediate ack,
 exactly one processed per fragment, in sequence order, every rejection code with
 its fragment_id, deadlines and idempotent retry."""
 

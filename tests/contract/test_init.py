@@ -1,4 +1,4 @@
-"""stream:init (PROTOCOL.md §2): stream:ready, or error with INVALID_CONFIG naming
+"""stream:init (docs/protocol.md §2): stream:ready, or error with INVALID_CONFIG naming
 the field, UNSUPPORTED_LANGUAGE_PAIR or INVALID_VOICE_PROFILE."""
 
 import copy

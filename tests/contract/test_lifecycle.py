@@ -1,4 +1,4 @@
-"""Stream lifecycle (PROTOCOL.md §2): pause/resume, end → complete → close,
+"""Stream lifecycle (docs/protocol.md §2): pause/resume, end → complete → close,
 worker disconnects, authentication, identification headers, graceful shutdown."""
 
 import asyncio

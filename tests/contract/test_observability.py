@@ -1,4 +1,4 @@
-"""PROTOCOL.md §6 and the operator endpoints: /metrics parsed by the real
+"""docs/protocol.md §6 and the operator endpoints: /metrics parsed by the real
 Prometheus text parser (Debian's python3-prometheus-client) after real streams,
 /health and /status, and the JSON log lines of a whole stream."""
 import asyncio

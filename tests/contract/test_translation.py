@@ -1,4 +1,4 @@
-"""Translation in the "dub" pipeline through the real server (PROTOCOL.md §3-4):
+"""Translation in the "dub" pipeline through the real server (docs/protocol.md §3-4):
 apertium by default, DeepL against a local double that speaks DeepL's API, every
 DeepL failure mapped to its code and retry flag in fragment:processed, and an
 apertium pipeline killed in the middle of a request."""

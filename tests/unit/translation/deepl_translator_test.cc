@@ -1,6 +1,6 @@
 // The deepl translator against tests/doubles/deepl_double.py, a local DeepL that a
 // test scripts through its control endpoints: every status and transport failure
-// must arrive as its PROTOCOL.md §4 code, and connections must be kept alive.
+// must arrive as its docs/protocol.md §4 code, and connections must be kept alive.
 #include "translation/deepl_translator.h"
 
 #include <curl/curl.h>

@@ -1,6 +1,6 @@
 // The http synthesizer against tests/doubles/tts_double.py, a local Coqui tts-server
 // that a test scripts through its control endpoints: the parameters must reach
-// /api/tts, every failure must arrive as its PROTOCOL.md §4 code, and connections
+// /api/tts, every failure must arrive as its docs/protocol.md §4 code, and connections
 // must be kept alive.
 #include "tts/http_synthesizer.h"
 
