@@ -287,12 +287,8 @@ tl::expected<std::unique_ptr<pipeline::Pipeline>, std::string> build_pipeline(co
                                                                               const pipeline::PipelineRegistry& pipelines) {
   try {
     return pipelines.at(config.pipeline)(pipeline_settings(config));
-  } catch (const asr::ModelLoadError& error) {
+  } catch (const StartupError& error) {
     return tl::unexpected(std::string(error.what()));
-  } catch (const tts::EngineStartError& error) {
-    return tl::unexpected("TTS_ENGINE " + config.tts_engine + ": " + error.what());
-  } catch (const translation::EngineStartError& error) {
-    return tl::unexpected("TRANSLATION_ENGINE " + config.translation_engine + ": " + error.what());
   }
 }
 

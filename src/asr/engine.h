@@ -6,13 +6,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
 #include <vector>
 
 #include "audio/pcm.h"
+#include "errors/error.h"
 #include "util/readiness.h"
 
 namespace sts::asr {
@@ -38,13 +38,8 @@ struct Transcript {
   std::string text() const;  // the segments' texts joined by single spaces
 };
 
-// docs/protocol.md §4: MODEL_ERROR (retryable) for an inference failure, INVALID_AUDIO
-// for audio the engine cannot take.
-struct Failure {
-  std::string code;
-  std::string message;
-};
-
+// Engine constructors throw sts::StartupError when the model cannot be loaded; the
+// server reports it as MODEL_LOAD_FAILED at start-up and exits.
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -54,15 +49,9 @@ class Engine {
   // Whether the engine can serve now (GET /health). Local engines, loaded at start-up,
   // always can.
   virtual util::Readiness readiness() const { return {}; }
-  // `pcm` is kSampleRateHz mono.
-  virtual tl::expected<Transcript, Failure> recognise(const audio::PcmBuffer& pcm, const Request& request) const = 0;
-};
-
-// Thrown by engine constructors when the model cannot be loaded; the server turns it
-// into MODEL_LOAD_FAILED at start-up and exits.
-class ModelLoadError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+  // `pcm` is kSampleRateHz mono. Fails with model_error (MODEL_ERROR) for an inference
+  // failure, invalid_audio (INVALID_AUDIO) for audio the engine cannot take.
+  virtual tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const = 0;
 };
 
 }  // namespace sts::asr

@@ -37,13 +37,15 @@ std::unique_ptr<Engine> make_engine(const EngineSettings& settings) {
   }
 #ifdef STS_HAVE_WHISPER
   if (settings.engine == "whisper") {
-    if (settings.model_path.empty()) throw ModelLoadError("the whisper engine needs ASR_MODEL_PATH: a ggml model file");
+    if (settings.model_path.empty()) {
+      throw sts::StartupError("the whisper engine needs ASR_MODEL_PATH: a ggml model file");
+    }
     // use_gpu only has an effect in a build with STS_WHISPER_CUDA.
     return std::make_unique<WhisperEngine>(
         WhisperSettings{settings.model_path, settings.threads, true, std::max(1, settings.concurrency)});
   }
 #endif
-  throw ModelLoadError("unknown ASR engine \"" + settings.engine + "\"");
+  throw sts::StartupError("unknown ASR engine \"" + settings.engine + "\"");
 }
 
 }  // namespace sts::asr

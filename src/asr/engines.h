@@ -18,7 +18,7 @@ struct EngineSettings {
 };
 
 std::vector<std::string> engine_names();
-// Throws ModelLoadError for an unknown engine or a model that does not load.
+// Throws sts::StartupError for an unknown engine or a model that does not load.
 std::unique_ptr<Engine> make_engine(const EngineSettings& settings);
 
 }  // namespace sts::asr

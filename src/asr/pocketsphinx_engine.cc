@@ -76,7 +76,7 @@ std::vector<std::string> domain_words(const std::filesystem::path& list, ps_deco
 std::filesystem::path write_unigram_arpa(const std::vector<std::string>& words) {
   std::string path = (std::filesystem::temp_directory_path() / "sts-asr-domain-XXXXXX").string();
   const int fd = ::mkstemp(path.data());
-  if (fd < 0) throw ModelLoadError("cannot create a temporary file for a domain language model: " + path);
+  if (fd < 0) throw sts::StartupError("cannot create a temporary file for a domain language model: " + path);
   std::ostringstream text;
   const double log_probability = -std::log10(static_cast<double>(words.size()));
   text << "\\data\\\nngram 1=" << words.size() + 2 << "\n\n\\1-grams:\n-99 <s>\n" << log_probability << " </s>\n";
@@ -93,7 +93,7 @@ std::filesystem::path write_unigram_arpa(const std::vector<std::string>& words) 
   if (written != content.size()) {
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
-    throw ModelLoadError("cannot write a domain language model to " + path);
+    throw sts::StartupError("cannot write a domain language model to " + path);
   }
   return path;
 }
@@ -107,7 +107,8 @@ PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
   for (const auto& required : {hmm / "mdef", hmm / "means", lm, dict}) {
     std::error_code error;
     if (!fs::is_regular_file(required, error))
-      throw ModelLoadError("pocketsphinx model file missing: " + required.string() + " (ASR_MODEL_PATH or install pocketsphinx-en-us)");
+      throw sts::StartupError("pocketsphinx model file missing: " + required.string() +
+                              " (ASR_MODEL_PATH or install pocketsphinx-en-us)");
   }
   model_ = "pocketsphinx-en-us";
   for (int index = 0; index < std::max(1, settings.decoders); ++index) {
@@ -119,11 +120,11 @@ PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     cmd_ln_t* config = cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()), argv.data(), TRUE);
-    if (!config) throw ModelLoadError("pocketsphinx rejected its configuration for " + root.string());
+    if (!config) throw sts::StartupError("pocketsphinx rejected its configuration for " + root.string());
     auto decoder = std::make_unique<Decoder>();
     decoder->ps = ps_init(config);
     cmd_ln_free_r(config);
-    if (!decoder->ps) throw ModelLoadError("pocketsphinx could not load the model in " + root.string());
+    if (!decoder->ps) throw sts::StartupError("pocketsphinx could not load the model in " + root.string());
     add_domains(*decoder, settings.domains_dir);
     idle_.push_back(std::move(decoder));
   }
@@ -145,7 +146,7 @@ void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domain
   // decoder's own copy cannot serve, the search it belongs to has already scaled it
   // by the language weight. Each set holds a reference; ours goes at the end.
   ngram_model_t* general = ngram_model_read(config, cmd_ln_str_r(config, "-lm"), NGRAM_AUTO, logmath);
-  if (!general) throw ModelLoadError("pocketsphinx could not read its language model again for the domains");
+  if (!general) throw sts::StartupError("pocketsphinx could not read its language model again for the domains");
   struct Release {
     ngram_model_t* model;
     ~Release() { ngram_model_free(model); }
@@ -158,7 +159,7 @@ void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domain
     ngram_model_t* domain_model = ngram_model_read(config, arpa.c_str(), NGRAM_ARPA, logmath);
     fs::remove(arpa, error);
     if (!domain_model) {
-      throw ModelLoadError("pocketsphinx could not build the language model for domain list " + list.string());
+      throw sts::StartupError("pocketsphinx could not build the language model for domain list " + list.string());
     }
     ngram_model_t* models[2] = {general, domain_model};
     char general_name[] = "general", domain_name[] = "domain";
@@ -168,7 +169,7 @@ void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domain
     ngram_model_free(domain_model);
     const int added = interpolated ? ps_set_lm(ps, domain.c_str(), interpolated) : -1;
     if (interpolated) ngram_model_free(interpolated);  // the search holds its own reference
-    if (added < 0) throw ModelLoadError("pocketsphinx could not add the search for domain list " + list.string());
+    if (added < 0) throw sts::StartupError("pocketsphinx could not add the search for domain list " + list.string());
     if (std::find(domains_.begin(), domains_.end(), domain) == domains_.end()) domains_.push_back(domain);
   }
 }
@@ -191,10 +192,10 @@ void PocketsphinxEngine::give_back(std::unique_ptr<Decoder> decoder) const {
   available_.notify_one();
 }
 
-tl::expected<Transcript, Failure> PocketsphinxEngine::recognise(const audio::PcmBuffer& pcm,
-                                                                const Request& request) const {
+tl::expected<Transcript, sts::Error> PocketsphinxEngine::recognise(const audio::PcmBuffer& pcm,
+                                                                   const Request& request) const {
   if (pcm.sample_rate_hz != kSampleRateHz || pcm.channels != 1)
-    return tl::unexpected(Failure{"INVALID_AUDIO", "pocketsphinx needs 16 kHz mono audio"});
+    return tl::unexpected(sts::Error{sts::ErrorCode::invalid_audio, "pocketsphinx needs 16 kHz mono audio"});
   std::vector<std::int16_t> samples(pcm.samples.size());
   audio::float_to_s16(pcm.samples.data(), reinterpret_cast<std::uint8_t*>(samples.data()), samples.size());
 
@@ -206,11 +207,11 @@ tl::expected<Transcript, Failure> PocketsphinxEngine::recognise(const audio::Pcm
   } give_back_on_exit{*this, decoder};
   ps_decoder_t* ps = decoder->ps;
   if (ps_set_search(ps, search_for(request.domain_hints)) < 0)
-    return tl::unexpected(Failure{"MODEL_ERROR", "pocketsphinx could not select its search"});
+    return tl::unexpected(sts::Error{sts::ErrorCode::model_error, "pocketsphinx could not select its search"});
 
   if (ps_start_utt(ps) < 0 ||
       ps_process_raw(ps, samples.data(), samples.size(), FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
-    return tl::unexpected(Failure{"MODEL_ERROR", "pocketsphinx failed to decode the utterance"});
+    return tl::unexpected(sts::Error{sts::ErrorCode::model_error, "pocketsphinx failed to decode the utterance"});
 
   Transcript transcript;
   logmath_t* logmath = ps_get_logmath(ps);

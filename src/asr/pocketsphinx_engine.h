@@ -30,7 +30,7 @@ struct PocketsphinxSettings {
 
 class PocketsphinxEngine final : public Engine {
  public:
-  explicit PocketsphinxEngine(const PocketsphinxSettings& settings);  // throws ModelLoadError
+  explicit PocketsphinxEngine(const PocketsphinxSettings& settings);  // throws sts::StartupError
   ~PocketsphinxEngine() override;
 
   std::string_view name() const override { return "pocketsphinx"; }
@@ -38,7 +38,7 @@ class PocketsphinxEngine final : public Engine {
   const std::vector<std::string>& languages() const override { return languages_; }
   // The domain hints that change recognition: the lists that loaded.
   const std::vector<std::string>& domains() const { return domains_; }
-  tl::expected<Transcript, Failure> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
+  tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
 
   struct Decoder;
 

@@ -31,7 +31,7 @@ std::string_view trim(std::string_view text) {
 }
 
 // While a thread loads a model, whisper.cpp's error lines are collected here so the
-// ModelLoadError can say why.
+// StartupError can say why.
 thread_local std::string* t_load_errors = nullptr;
 
 class CollectingLoadErrors {
@@ -62,8 +62,8 @@ void route_whisper_logs_once() {
   std::call_once(once, [] { whisper_log_set(&route_whisper_log, nullptr); });
 }
 
-ModelLoadError load_error(const std::string& path, std::string_view reason) {
-  return ModelLoadError("cannot load whisper model '" + path + "': " + std::string(reason));
+sts::StartupError load_error(const std::string& path, std::string_view reason) {
+  return sts::StartupError("cannot load whisper model '" + path + "': " + std::string(reason));
 }
 
 // Before whisper.cpp sees the path: its own message for a missing file is one line
@@ -198,19 +198,21 @@ void WhisperEngine::release_state(whisper_state* state) const {
   state_returned_.notify_one();
 }
 
-tl::expected<Transcript, Failure> WhisperEngine::recognise(const audio::PcmBuffer& pcm, const Request& request) const {
+tl::expected<Transcript, sts::Error> WhisperEngine::recognise(const audio::PcmBuffer& pcm,
+                                                              const Request& request) const {
   if (pcm.sample_rate_hz != kSampleRateHz || pcm.channels != 1) {
-    return tl::unexpected(Failure{"INVALID_AUDIO", "whisper hears 16 kHz mono, got " +
-                                                       std::to_string(pcm.sample_rate_hz) + " Hz, " +
-                                                       std::to_string(pcm.channels) + " channels"});
+    return tl::unexpected(sts::Error{sts::ErrorCode::invalid_audio,
+                                     "whisper hears 16 kHz mono, got " + std::to_string(pcm.sample_rate_hz) +
+                                         " Hz, " + std::to_string(pcm.channels) + " channels"});
   }
   if (std::find(languages_.begin(), languages_.end(), request.language) == languages_.end()) {
     // stream:init refuses a language the engine does not list; reaching here is a bug.
-    return tl::unexpected(Failure{"MODEL_ERROR", "whisper model " + model_name_ + " does not hear language '" +
-                                                     request.language + "'"});
+    return tl::unexpected(sts::Error{sts::ErrorCode::model_error,
+                                     "whisper model " + model_name_ + " does not hear language '" + request.language +
+                                         "'"});
   }
   if (pcm.samples.size() > static_cast<std::size_t>(INT_MAX)) {
-    return tl::unexpected(Failure{"INVALID_AUDIO", "fragment too long for whisper"});
+    return tl::unexpected(sts::Error{sts::ErrorCode::invalid_audio, "fragment too long for whisper"});
   }
   if (pcm.samples.empty()) return Transcript{};
 
@@ -235,7 +237,8 @@ tl::expected<Transcript, Failure> WhisperEngine::recognise(const audio::PcmBuffe
   const int status =
       whisper_full_with_state(context_.get(), state, params, pcm.samples.data(), static_cast<int>(pcm.samples.size()));
   if (status != 0) {
-    return tl::unexpected(Failure{"MODEL_ERROR", "whisper_full failed with status " + std::to_string(status)});
+    return tl::unexpected(
+        sts::Error{sts::ErrorCode::model_error, "whisper_full failed with status " + std::to_string(status)});
   }
 
   Transcript transcript;

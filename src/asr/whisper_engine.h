@@ -29,7 +29,7 @@ struct WhisperSettings {
 
 class WhisperEngine final : public Engine {
  public:
-  // Loads the model and one decoder state. Throws ModelLoadError, naming the path,
+  // Loads the model and one decoder state. Throws sts::StartupError, naming the path,
   // when the file is missing, unreadable, not a whisper ggml model, or too big for
   // memory.
   explicit WhisperEngine(WhisperSettings settings);
@@ -44,7 +44,7 @@ class WhisperEngine final : public Engine {
   // Greedy decoding, segment timestamps on. Segment times are clamped to the audio
   // (whisper sees 30 s windows and may place a timestamp past the end);
   // confidence is the mean probability of the segment's text tokens.
-  tl::expected<Transcript, Failure> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
+  tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
 
  private:
   class StateLease;

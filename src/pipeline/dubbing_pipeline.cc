@@ -24,7 +24,7 @@ class StageRunner {
 
   template <typename Body>
   bool run(Stage stage, Body&& body) {
-    if (control_.stop.stop_requested()) return fail(stage_error(stage, "TIMEOUT", "fragment deadline passed"));
+    if (control_.stop.stop_requested()) return fail({stage, {ErrorCode::timeout, "fragment deadline passed"}});
     control_.stage.store(stage, std::memory_order_relaxed);
     const auto started = Clock::now();
     tl::expected<void, StageError> outcome;
@@ -35,7 +35,7 @@ class StageRunner {
       try {
         outcome = body();
       } catch (const std::exception& error) {
-        outcome = tl::unexpected(stage_error(stage, "INTERNAL_ERROR", error.what()));
+        outcome = tl::unexpected(StageError{stage, {ErrorCode::internal_error, error.what()}});
       }
     }
     result_.stage_timings.push_back({stage, std::chrono::duration<double, std::milli>(Clock::now() - started).count()});
@@ -57,16 +57,14 @@ class StageRunner {
 };
 
 StageError decode_error(const audio::DecodeError& error) {
-  return stage_error(Stage::decode,
-                     error.kind == audio::DecodeError::Kind::malformed ? "INVALID_FRAGMENT" : "INVALID_AUDIO",
-                     error.message);
+  return {Stage::decode,
+          {error.kind == audio::DecodeError::Kind::malformed ? ErrorCode::invalid_fragment : ErrorCode::invalid_audio,
+           error.message}};
 }
 
 audio::PcmBuffer silence(int sample_rate_hz, int channels, std::int64_t frames) {
   return {sample_rate_hz, channels, std::vector<float>(static_cast<std::size_t>(frames * channels), 0.0F)};
 }
-
-StageError asr_error(const asr::Failure& failure) { return stage_error(Stage::asr, failure.code, failure.message); }
 
 // Sets the result's status from how far the dub's length strays from the original's.
 tl::expected<void, StageError> judge(FragmentResult& result, const PipelineSettings& settings) {
@@ -198,7 +196,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
         speech_frames = (activity.last_ms - activity.first_ms) * stream.sample_rate_hz / 1000;
         const asr::Request request{stream.source_language, stream.domain_hints, job.stream_offset_ms()};
         auto transcript = engines_.asr->recognise(heard, request);
-        if (!transcript) return tl::unexpected(asr_error(transcript.error()));
+        if (!transcript) return tl::unexpected(StageError{Stage::asr, std::move(transcript.error())});
         result.transcript = transcript->text();
         for (auto& segment : transcript->segments) {
           result.segments.push_back({segment.start_ms, segment.end_ms, std::move(segment.text), segment.confidence});
@@ -219,11 +217,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
         request.target_language = stream.target_language;
         request.timeout = control.time_left(settings_.translation.timeout);
         auto translated = engines_.translator->translate(request);
-        if (!translated) {
-          auto& failure = translated.error();
-          return tl::unexpected(StageError{std::string(stage_name(Stage::translation)), std::move(failure.code),
-                                           std::move(failure.message), failure.retryable});
-        }
+        if (!translated) return tl::unexpected(StageError{Stage::translation, std::move(translated.error())});
         for (const auto& sentence : *translated) {
           if (sentence.empty()) continue;
           if (!result.translated_text.empty()) result.translated_text += ' ';
@@ -245,12 +239,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
                             request.target_duration_ms = speech_frames * 1000 / stream.sample_rate_hz;
                             request.timeout = control.time_left(settings_.tts.timeout);
                             auto speech_out = engines_.synthesizer->synthesize(request);
-                            if (!speech_out) {
-                              auto& failure = speech_out.error();
-                              return tl::unexpected(StageError{std::string(stage_name(Stage::tts)),
-                                                               std::move(failure.code), std::move(failure.message),
-                                                               failure.retryable});
-                            }
+                            if (!speech_out) return tl::unexpected(StageError{Stage::tts, std::move(speech_out.error())});
                             for (const auto& [key, value] : speech_out->metadata.items()) {
                               result.engine_metadata[key] = value;
                             }
@@ -280,7 +269,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
                  }) &&
       runner.run(Stage::encode, [&]() -> tl::expected<void, StageError> {
         auto bytes = audio::encode_payload(dubbed, stream.format);
-        if (!bytes) return tl::unexpected(stage_error(Stage::encode, "ENCODING_FAILED", bytes.error()));
+        if (!bytes) return tl::unexpected(StageError{Stage::encode, {ErrorCode::encoding_failed, bytes.error()}});
         result.dubbed_audio = EncodedAudio{stream.format, stream.sample_rate_hz, stream.channels,
                                            result.dubbed_duration_ms, std::move(*bytes)};
         return {};

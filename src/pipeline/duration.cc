@@ -21,9 +21,9 @@ DurationVerdict judge_duration(std::int64_t original_ms, std::int64_t dubbed_ms,
     return verdict;
   }
   verdict.status = FragmentStatus::failed;
-  verdict.error = stage_error(Stage::tts, "DURATION_MISMATCH_EXCEEDED",
-                              "dubbed audio lasts " + std::to_string(dubbed_ms) + " ms against " +
-                                  std::to_string(original_ms) + " ms of original");
+  verdict.error = StageError{Stage::tts, {ErrorCode::duration_mismatch_exceeded,
+                                           "dubbed audio lasts " + std::to_string(dubbed_ms) + " ms against " +
+                                               std::to_string(original_ms) + " ms of original"}};
   return verdict;
 }
 

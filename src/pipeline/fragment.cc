@@ -1,7 +1,6 @@
 #include "pipeline/fragment.h"
 
 #include <algorithm>
-#include <array>
 #include <limits>
 
 #include "pipeline/pipeline.h"
@@ -29,17 +28,6 @@ std::string_view status_name(FragmentStatus status) {
     case FragmentStatus::failed: return "failed";
   }
   return "failed";
-}
-
-bool is_retryable(std::string_view code) {
-  static constexpr std::array<std::string_view, 4> kRetryable{"TIMEOUT", "MODEL_ERROR", "TRANSLATION_API_UNAVAILABLE",
-                                                              "RATE_LIMIT_EXCEEDED"};
-  return std::find(kRetryable.begin(), kRetryable.end(), code) != kRetryable.end();
-}
-
-StageError stage_error(Stage stage, std::string code, std::string message) {
-  const bool retryable = is_retryable(code);
-  return StageError{std::string(stage_name(stage)), std::move(code), std::move(message), retryable};
 }
 
 std::int64_t FragmentJob::stream_offset_ms() const {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "audio/format.h"
+#include "errors/error.h"
 #include "util/json.h"
 
 namespace sts::pipeline {
@@ -22,17 +23,12 @@ using audio::AudioFormat;
 enum class Stage { queued, decode, asr, translation, tts, duration_match, encode, done };
 std::string_view stage_name(Stage stage);
 
-// A failure as docs/protocol.md §4 lists it. Engines map their own failures to these codes
-// once, at their boundary.
+// A fragment's failure: the stage it happened in and the error, whose code decides
+// (errors/error.h) whether the worker may retry.
 struct StageError {
-  std::string stage;
-  std::string code;
-  std::string message;
-  bool retryable = false;
+  Stage stage;
+  Error error;
 };
-// Whether docs/protocol.md §4 lets the worker retry a failure with this code.
-bool is_retryable(std::string_view code);
-StageError stage_error(Stage stage, std::string code, std::string message);
 
 // The stream's settings, fixed at stream:init and shared by its fragments' jobs.
 struct StreamSpec {

@@ -14,8 +14,8 @@ constexpr std::size_t kMaxIdLength = 256;
 // reader's prefix ("config.") and carries the rejection code given at construction.
 class FieldReader {
  public:
-  FieldReader(const Json& object, std::string code, std::string prefix = {})
-      : object_(object), code_(std::move(code)), prefix_(std::move(prefix)) {}
+  FieldReader(const Json& object, ErrorCode code, std::string prefix = {})
+      : object_(object), code_(code), prefix_(std::move(prefix)) {}
 
   const Json* find(const char* name) const {
     const auto it = object_.find(name);
@@ -56,7 +56,7 @@ class FieldReader {
     return tl::unexpected(Rejection{code_, field + " " + what, field});
   }
 
-  const std::string& code() const { return code_; }
+  ErrorCode code() const { return code_; }
 
  private:
   tl::unexpected<Rejection> missing(const char* name) const { return reject(name, "is required"); }
@@ -81,7 +81,7 @@ class FieldReader {
   }
 
   const Json& object_;
-  std::string code_;
+  ErrorCode code_;
   std::string prefix_;
 };
 
@@ -145,8 +145,10 @@ std::optional<std::string> string_field(const Json& payload, const char* name) {
 }
 
 tl::expected<StreamInit, Rejection> parse_stream_init(const Json& payload, const InitDefaults& defaults) {
-  if (!payload.is_object()) return tl::unexpected(Rejection{"INVALID_CONFIG", "stream:init payload must be an object", ""});
-  const FieldReader top(payload, "INVALID_CONFIG");
+  if (!payload.is_object()) {
+    return tl::unexpected(Rejection{ErrorCode::invalid_config, "stream:init payload must be an object"});
+  }
+  const FieldReader top(payload, ErrorCode::invalid_config);
   StreamInit init;
   auto stream_id = top.text("stream_id");
   if (!stream_id) return tl::unexpected(stream_id.error());
@@ -157,7 +159,7 @@ tl::expected<StreamInit, Rejection> parse_stream_init(const Json& payload, const
 
   auto config_object = top.object("config");
   if (!config_object) return tl::unexpected(config_object.error());
-  const FieldReader config(**config_object, "INVALID_CONFIG", "config.");
+  const FieldReader config(**config_object, ErrorCode::invalid_config, "config.");
   for (const auto& [name, target] : {std::pair{"source_language", &init.source_language},
                                     std::pair{"target_language", &init.target_language}}) {
     auto code = config.text(name, 16);
@@ -194,8 +196,10 @@ tl::expected<StreamInit, Rejection> parse_stream_init(const Json& payload, const
 }
 
 tl::expected<FragmentData, Rejection> parse_fragment(Json& payload) {
-  if (!payload.is_object()) return tl::unexpected(Rejection{"INVALID_FRAGMENT", "fragment:data payload must be an object", ""});
-  const FieldReader top(payload, "INVALID_FRAGMENT");
+  if (!payload.is_object()) {
+    return tl::unexpected(Rejection{ErrorCode::invalid_fragment, "fragment:data payload must be an object"});
+  }
+  const FieldReader top(payload, ErrorCode::invalid_fragment);
   FragmentData fragment;
   auto fragment_id = top.text("fragment_id");
   if (!fragment_id) return tl::unexpected(fragment_id.error());
@@ -212,7 +216,7 @@ tl::expected<FragmentData, Rejection> parse_fragment(Json& payload) {
 
   auto audio_object = top.object("audio");
   if (!audio_object) return tl::unexpected(audio_object.error());
-  const FieldReader audio(**audio_object, "INVALID_FRAGMENT", "audio.");
+  const FieldReader audio(**audio_object, ErrorCode::invalid_fragment, "audio.");
   auto format = format_field(audio, "format");
   if (!format) return tl::unexpected(format.error());
   fragment.format = *format;
@@ -242,18 +246,20 @@ std::int64_t unix_ms() {
       .count();
 }
 
-Json error_json(const ErrorEvent& event) {
+Json error_json(const Error& error, const std::optional<std::string>& stream_id,
+                const std::optional<std::string>& fragment_id, const Json& metadata) {
   thread_local std::mt19937_64 random{std::random_device{}()};
   char error_id[24];
   std::snprintf(error_id, sizeof error_id, "err_%016llx", static_cast<unsigned long long>(random()));
+  const ErrorTraits& about = traits(error.code);
   Json json = {{"error_id", error_id},
-               {"code", event.code},
-               {"message", event.message},
-               {"severity", event.severity},
-               {"retryable", event.retryable}};
-  if (event.stream_id) json["stream_id"] = *event.stream_id;
-  if (event.fragment_id) json["fragment_id"] = *event.fragment_id;
-  if (!event.metadata.is_null()) json["metadata"] = event.metadata;
+               {"code", about.wire_name},
+               {"message", error.message},
+               {"severity", severity_name(about.severity)},
+               {"retryable", about.retryable}};
+  if (stream_id) json["stream_id"] = *stream_id;
+  if (fragment_id) json["fragment_id"] = *fragment_id;
+  if (!metadata.is_null()) json["metadata"] = metadata;
   return json;
 }
 
@@ -324,10 +330,11 @@ Json processed_json(const pipeline::FragmentResult& result, const std::string& s
     json["assets"] = assets_json(result, fragment_id);
   }
   if (result.error) {
-    json["error"] = {{"stage", result.error->stage},
-                     {"code", result.error->code},
-                     {"message", result.error->message},
-                     {"retryable", result.error->retryable}};
+    const Error& error = result.error->error;
+    json["error"] = {{"stage", pipeline::stage_name(result.error->stage)},
+                     {"code", wire_name(error.code)},
+                     {"message", error.message},
+                     {"retryable", retryable(error.code)}};
   }
   if (!result.warnings.empty()) json["warnings"] = result.warnings;
   return json;

@@ -16,11 +16,13 @@ namespace sts::protocol {
 
 using util::Json;
 
-// Why a client event is refused: the error code of docs/protocol.md, a message a worker's
-// log can show, and the offending field when there is one ("config.sample_rate_hz").
+// Why a client event is refused, and the offending field when there is one
+// ("config.sample_rate_hz"), which the error event names in metadata.field.
 struct Rejection {
-  std::string code;
-  std::string message;
+  Rejection(ErrorCode code, std::string message, std::string field_name = {})
+      : error{code, std::move(message)}, field(std::move(field_name)) {}
+
+  Error error;
   std::string field;
 };
 
@@ -70,16 +72,10 @@ std::optional<std::string> string_field(const Json& payload, const char* name);
 // Server events.
 std::int64_t unix_ms();
 
-struct ErrorEvent {
-  std::string code;
-  std::string message;
-  std::string severity = "error";  // warning | error | fatal
-  bool retryable = false;
-  std::optional<std::string> stream_id;
-  std::optional<std::string> fragment_id;
-  Json metadata;  // null when absent
-};
-Json error_json(const ErrorEvent& event);
+// The error event: severity and retryable come from the code's entry in errors/error.h.
+// `metadata` is left out when null.
+Json error_json(const Error& error, const std::optional<std::string>& stream_id,
+                const std::optional<std::string>& fragment_id, const Json& metadata = Json());
 
 // left_empty: dubbed_audio.data_base64 is "", for a writer that encodes the audio
 // straight into the outgoing frame (util::JsonSplice).

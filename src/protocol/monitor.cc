@@ -126,7 +126,10 @@ void ServiceMonitor::fragment_delivered(const pipeline::FragmentResult& result, 
   const auto status = static_cast<std::size_t>(result.status);
   fragments_by_status_[status]->inc();
   processing_by_status_[status]->observe(static_cast<double>(processing_ms) / 1000);
-  if (result.error) errors_.with({result.error->stage, result.error->code}).inc();
+  if (result.error) {
+    errors_.with({std::string(pipeline::stage_name(result.error->stage)), std::string(wire_name(result.error->error.code))})
+        .inc();
+  }
 
   const auto now = Clock::now();
   Recent recent{static_cast<double>(processing_ms), {}, {}};

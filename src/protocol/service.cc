@@ -61,7 +61,7 @@ void StsService::attach(socketio::Namespace& ns) {
     });
   }
   ns.on_unknown([this](const SocketPtr& socket, std::string_view event) {
-    send_error(socket, {"UNKNOWN_EVENT", "unknown event '" + std::string(event.substr(0, 64)) + "'", ""});
+    send_error(socket, {ErrorCode::unknown_event, "unknown event '" + std::string(event.substr(0, 64)) + "'", ""});
   });
 }
 
@@ -73,7 +73,7 @@ std::optional<Json> StsService::check_auth(const Json& auth) const {
     return std::nullopt;
   }
   log_warning("connection refused: bad or missing API token");
-  return Json{{"message", "AUTH_FAILED"}};
+  return Json{{"message", wire_name(ErrorCode::auth_failed)}};
 }
 
 void StsService::on_connection(const SocketPtr& socket) {
@@ -105,7 +105,7 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
   if (!connection) return;
   const Json* payload = first_argument(args);
   if (tracker_.draining()) {
-    send_error(socket, {"SERVER_SHUTTING_DOWN", "the server is shutting down; reconnect and init again", ""});
+    send_error(socket, {ErrorCode::server_shutting_down, "the server is shutting down; reconnect and init again", ""});
     return;
   }
   auto init = parse_stream_init(payload ? *payload : Json(), settings_.init_defaults);
@@ -116,19 +116,19 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
   if (!pipeline_.supports(init->source_language, init->target_language)) {
     std::string supported;
     for (const auto& [source, target] : pipeline_.language_pairs()) supported += " " + source + "->" + target;
-    send_error(socket, {"UNSUPPORTED_LANGUAGE_PAIR", init->source_language + "->" + init->target_language +
+    send_error(socket, {ErrorCode::unsupported_language_pair, init->source_language + "->" + init->target_language +
                                                          " is not supported; supported:" + supported, "config"},
                init->stream_id);
     return;
   }
   auto voice = catalog_.resolve(init->voice_profile, init->target_language);
   if (!voice) {
-    send_error(socket, {"INVALID_VOICE_PROFILE", voice.error(), "config.voice_profile"}, init->stream_id);
+    send_error(socket, {ErrorCode::invalid_voice_profile, voice.error(), "config.voice_profile"}, init->stream_id);
     return;
   }
   if (connection->stream && connection->stream->open()) {
     if (connection->stream->init().stream_id != init->stream_id) {
-      send_error(socket, {"INVALID_CONFIG", "stream '" + connection->stream->init().stream_id +
+      send_error(socket, {ErrorCode::invalid_config, "stream '" + connection->stream->init().stream_id +
                                                 "' is still open on this connection; end it first", "stream_id"},
                  init->stream_id);
       return;
@@ -161,7 +161,7 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
 void StsService::on_fragment(const SocketPtr& socket, Json& args) {
   auto connection = socket->context<Connection>();
   if (!connection || !args.is_array() || args.empty()) {
-    if (connection) send_error(socket, {"INVALID_FRAGMENT", "fragment:data needs a payload object", ""});
+    if (connection) send_error(socket, {ErrorCode::invalid_fragment, "fragment:data needs a payload object", ""});
     return;
   }
   Json& payload = args[0];
@@ -174,7 +174,7 @@ void StsService::on_fragment(const SocketPtr& socket, Json& args) {
           ? std::optional(sequence->get<std::int64_t>())
           : std::nullopt;
   if (payload.is_object() && (!stream || (stream_id && *stream_id != stream->init().stream_id))) {
-    send_error(socket, {"STREAM_NOT_FOUND", stream ? "stream '" + *stream_id + "' is not open on this connection"
+    send_error(socket, {ErrorCode::stream_not_found, stream ? "stream '" + *stream_id + "' is not open on this connection"
                                                    : "no stream:init on this connection", ""},
                stream_id, fragment_id, sequence_number);
     return;
@@ -193,13 +193,13 @@ void StsService::on_control(const SocketPtr& socket, Json& args, std::string_vie
   if (!connection) return;
   const Json* payload = first_argument(args);
   if (payload == nullptr || !payload->is_object()) {
-    send_error(socket, {"INVALID_MESSAGE", std::string(event) + " payload must be an object with stream_id", ""});
+    send_error(socket, {ErrorCode::invalid_message, std::string(event) + " payload must be an object with stream_id", ""});
     return;
   }
   const auto stream_id = string_field(*payload, "stream_id");
   const auto& stream = connection->stream;
   if (!stream || !stream_id || *stream_id != stream->init().stream_id) {
-    send_error(socket, {"STREAM_NOT_FOUND", stream_id ? "stream '" + *stream_id + "' is not open on this connection"
+    send_error(socket, {ErrorCode::stream_not_found, stream_id ? "stream '" + *stream_id + "' is not open on this connection"
                                                       : std::string(event) + " needs a stream_id", ""},
                stream_id);
     return;
@@ -214,7 +214,7 @@ void StsService::on_client_ack(const SocketPtr& socket, Json& args) {
   const Json* payload = first_argument(args);
   const auto fragment_id = payload ? string_field(*payload, "fragment_id") : std::nullopt;
   if (!fragment_id) {
-    send_error(socket, {"INVALID_MESSAGE", "fragment:ack payload must be an object with fragment_id", ""});
+    send_error(socket, {ErrorCode::invalid_message, "fragment:ack payload must be an object with fragment_id", ""});
     return;
   }
   const std::string status = string_field(*payload, "status").value_or("");
@@ -228,11 +228,10 @@ void StsService::on_client_ack(const SocketPtr& socket, Json& args) {
 
 void StsService::send_error(const SocketPtr& socket, const Rejection& rejection, std::optional<std::string> stream_id,
                             std::optional<std::string> fragment_id, std::optional<std::int64_t> sequence_number) const {
-  const bool fatal = rejection.code == "SERVER_SHUTTING_DOWN";
-  const bool warning = rejection.code == "UNKNOWN_EVENT";
   Json metadata;
   if (!rejection.field.empty()) metadata = {{"field", rejection.field}};
-  Json fields = {{"code", rejection.code}, {"reason", rejection.message}};
+  const std::string_view code = wire_name(rejection.error.code);
+  Json fields = {{"code", code}, {"reason", rejection.error.message}};
   if (stream_id) fields["stream_id"] = *stream_id;
   if (fragment_id) {
     // A line about a fragment names all three, null where the worker sent none.
@@ -241,10 +240,8 @@ void StsService::send_error(const SocketPtr& socket, const Rejection& rejection,
     fields["sequence_number"] = sequence_number ? Json(*sequence_number) : Json();
   }
   log_warning("request rejected", fields);
-  monitor_.request_rejected(rejection.code);
-  socket->emit("error", Json::array({error_json({rejection.code, rejection.message,
-                                                 fatal ? "fatal" : (warning ? "warning" : "error"), fatal,
-                                                 std::move(stream_id), std::move(fragment_id), std::move(metadata)})}));
+  monitor_.request_rejected(code);
+  socket->emit("error", Json::array({error_json(rejection.error, stream_id, fragment_id, metadata)}));
 }
 
 Json StsService::capabilities() const {

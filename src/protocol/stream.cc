@@ -22,8 +22,6 @@ util::Json merged(util::Json base, const util::Json& extra) {
   return base;
 }
 
-Rejection rejection(std::string code, std::string message) { return Rejection{std::move(code), std::move(message), {}}; }
-
 }  // namespace
 
 Stream::Stream(StreamServices services, const std::shared_ptr<socketio::Socket>& socket, StreamInit init,
@@ -82,18 +80,18 @@ void Stream::on_fragment(FragmentData fragment) {
     fragment.data_base64 = std::string();
   }
   if (!size) {
-    reject(fragment, rejection("INVALID_FRAGMENT", "audio.data_base64 is not valid base64"));
+    reject(fragment, Rejection(ErrorCode::invalid_fragment, "audio.data_base64 is not valid base64"));
     return;
   }
   const auto payload =
       raw_pcm ? audio::inspect_raw_pcm(fragment.format, *size, fragment.sample_rate_hz, fragment.channels)
               : audio::inspect_payload(fragment.format, audio, fragment.sample_rate_hz, fragment.channels);
   if (!payload) {
-    reject(fragment, rejection("INVALID_FRAGMENT", payload.error()));
+    reject(fragment, Rejection(ErrorCode::invalid_fragment, payload.error()));
     return;
   }
   if (slots_.size() + 1 > static_cast<std::size_t>(services_.settings.backpressure.reject_above)) {
-    reject(fragment, rejection("BACKPRESSURE_EXCEEDED", std::to_string(slots_.size()) +
+    reject(fragment, Rejection(ErrorCode::backpressure_exceeded, std::to_string(slots_.size()) +
                                                             " fragments in flight; wait for deliveries before sending more"));
     return;
   }
@@ -106,7 +104,7 @@ void Stream::on_fragment(FragmentData fragment) {
 bool Stream::answer_retry(const FragmentData& fragment) {
   if (const auto pending = pending_ids_.find(fragment.fragment_id); pending != pending_ids_.end()) {
     if (pending->second != fragment.sequence_number) {
-      reject(fragment, rejection("INVALID_SEQUENCE", "fragment_id is pending with sequence_number " +
+      reject(fragment, Rejection(ErrorCode::invalid_sequence, "fragment_id is pending with sequence_number " +
                                                          std::to_string(pending->second)));
       return true;
     }
@@ -127,34 +125,34 @@ bool Stream::answer_retry(const FragmentData& fragment) {
 
 std::optional<Rejection> Stream::check_acceptance(const FragmentData& fragment, bool retry) const {
   if (services_.tracker.draining()) {
-    return Rejection{"STREAM_ENDING", "the server is shutting down; reconnect and resend", "server"};
+    return Rejection(ErrorCode::stream_ending_for_shutdown, "the server is shutting down; reconnect and resend");
   }
-  if (state_ == State::paused) return rejection("STREAM_PAUSED", "stream is paused; send stream:resume first");
-  if (state_ != State::active) return rejection("STREAM_ENDING", "stream has ended; no new fragments are accepted");
+  if (state_ == State::paused) return Rejection(ErrorCode::stream_paused, "stream is paused; send stream:resume first");
+  if (state_ != State::active) return Rejection(ErrorCode::stream_ending, "stream has ended; no new fragments are accepted");
   if (fragment.data_base64.size() > util::base64_encoded_size(services_.settings.max_fragment_bytes)) {
-    return rejection("FRAGMENT_TOO_LARGE", "audio of about " + std::to_string(fragment.data_base64.size() / 4 * 3) +
+    return Rejection(ErrorCode::fragment_too_large, "audio of about " + std::to_string(fragment.data_base64.size() / 4 * 3) +
                                                " bytes exceeds the limit of " +
                                                std::to_string(services_.settings.max_fragment_bytes) + " bytes");
   }
   if (fragment.format != init_.format) {
-    return rejection("INVALID_FRAGMENT", "audio.format '" + std::string(audio::format_name(fragment.format)) +
+    return Rejection(ErrorCode::invalid_fragment, "audio.format '" + std::string(audio::format_name(fragment.format)) +
                                              "' differs from the stream's format '" +
                                              std::string(audio::format_name(init_.format)) + "'");
   }
   // Until the pipeline resamples, raw PCM must arrive as the stream declared it.
   if (audio::is_raw_pcm(fragment.format) &&
       (fragment.sample_rate_hz != init_.sample_rate_hz || fragment.channels != init_.channels)) {
-    return rejection("INVALID_FRAGMENT", "raw PCM at " + std::to_string(fragment.sample_rate_hz) + " Hz, " +
+    return Rejection(ErrorCode::invalid_fragment, "raw PCM at " + std::to_string(fragment.sample_rate_hz) + " Hz, " +
                                              std::to_string(fragment.channels) + " ch differs from the stream's " +
                                              std::to_string(init_.sample_rate_hz) + " Hz, " +
                                              std::to_string(init_.channels) + " ch");
   }
   if (const auto it = slots_.find(fragment.sequence_number); it != slots_.end()) {
-    return rejection("INVALID_SEQUENCE", "sequence_number " + std::to_string(fragment.sequence_number) +
+    return Rejection(ErrorCode::invalid_sequence, "sequence_number " + std::to_string(fragment.sequence_number) +
                                              " is still pending as fragment " + it->second.fragment_id);
   }
   if (!retry && fragment.sequence_number <= highest_delivered_) {
-    return rejection("INVALID_SEQUENCE", "sequence_number " + std::to_string(fragment.sequence_number) +
+    return Rejection(ErrorCode::invalid_sequence, "sequence_number " + std::to_string(fragment.sequence_number) +
                                              " is not after " + std::to_string(highest_delivered_) +
                                              ", which was already delivered");
   }
@@ -284,7 +282,7 @@ void Stream::fail_slot(Slot& slot, std::string message) {
   slot.deadline->cancel();
   pipeline::FragmentResult result;
   result.status = pipeline::FragmentStatus::failed;
-  result.error = pipeline::stage_error(stage, "TIMEOUT", std::move(message));
+  result.error = pipeline::StageError{stage, {ErrorCode::timeout, std::move(message)}};
   result.original_duration_ms = slot.job->duration_ms;
   slot.processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - slot.accepted_at).count();
   slot.result = std::move(result);
@@ -323,7 +321,10 @@ void Stream::deliver(Slot& slot) {
   fields.update({{"status", pipeline::status_name(result.status)},
                  {"processing_time_ms", slot.processing_ms},
                  {"stage_timings", stage_timings_json(result)}});
-  if (result.error) fields.update({{"error_stage", result.error->stage}, {"error_code", result.error->code}});
+  if (result.error) {
+    fields.update({{"error_stage", pipeline::stage_name(result.error->stage)},
+                   {"error_code", wire_name(result.error->error.code)}});
+  }
   log_info("fragment delivered", fields);
   if (event && event->size() > services_.settings.outgoing_warning_bytes) {
     log_warning("fragment:processed exceeds 4 MiB; python-socketio (aiohttp) workers drop such messages", fields);
@@ -453,15 +454,11 @@ void Stream::send_ack(const std::string& fragment_id, int queue_position) {
 }
 
 void Stream::reject(const FragmentData& fragment, Rejection rejection) {
-  const bool shutting_down = rejection.field == "server";
-  const bool warning = rejection.code == "STREAM_PAUSED" || rejection.code == "BACKPRESSURE_EXCEEDED" ||
-                       rejection.code == "STREAM_ENDING";
-  const bool retryable = shutting_down || rejection.code == "STREAM_PAUSED" || rejection.code == "BACKPRESSURE_EXCEEDED";
-  services_.monitor.request_rejected(rejection.code);
+  const std::string_view code = wire_name(rejection.error.code);
+  services_.monitor.request_rejected(code);
   log_warning("fragment rejected", merged(fragment_fields(fragment.fragment_id, fragment.sequence_number),
-                                          {{"code", rejection.code}, {"reason", rejection.message}}));
-  emit_urgent("error", error_json({rejection.code, std::move(rejection.message), warning ? "warning" : "error", retryable,
-                            init_.stream_id, fragment.fragment_id, util::Json()}));
+                                          {{"code", code}, {"reason", rejection.error.message}}));
+  emit_urgent("error", error_json(rejection.error, init_.stream_id, fragment.fragment_id));
 }
 
 void Stream::emit(std::string_view event, const util::Json& payload) {

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "errors/error.h"
 #include "observability/log.h"
 
 extern char** environ;
@@ -126,7 +127,7 @@ class ApertiumTranslator::Pipeline {
 
   // One sentence in, its translation out, within the deadline. Any failure leaves
   // the pipeline restarted, so the next call meets a fresh one.
-  tl::expected<std::string, Failure> translate(std::string_view sentence, Clock::time_point deadline) {
+  tl::expected<std::string, sts::Error> translate(std::string_view sentence, Clock::time_point deadline) {
     // With no time left nothing is sent, and the pipeline stays as healthy as it is.
     if (Clock::now() >= deadline) return timed_out();
     if (observability::log_enabled(observability::LogLevel::debug)) {
@@ -141,8 +142,10 @@ class ApertiumTranslator::Pipeline {
   }
 
  private:
-  tl::expected<std::string, Failure> exchange(const std::string& input, Clock::time_point deadline) {
-    if (pid_ <= 0) return tl::unexpected(Failure{"TRANSLATION_API_UNAVAILABLE", "apertium did not start", true});
+  tl::expected<std::string, sts::Error> exchange(const std::string& input, Clock::time_point deadline) {
+    if (pid_ <= 0) {
+      return tl::unexpected(sts::Error{sts::ErrorCode::translation_api_unavailable, "apertium did not start"});
+    }
     // Non-blocking I/O, so that only poll() waits, and only until the deadline.
     for (std::size_t sent = 0; sent < input.size();) {
       if (!wait_for(to_child_, POLLOUT, deadline)) return timed_out();
@@ -176,12 +179,13 @@ class ApertiumTranslator::Pipeline {
     }
   }
 
-  tl::expected<std::string, Failure> timed_out() const {
-    return tl::unexpected(Failure{"TIMEOUT", "apertium did not answer within the deadline", true});
+  tl::expected<std::string, sts::Error> timed_out() const {
+    return tl::unexpected(sts::Error{sts::ErrorCode::timeout, "apertium did not answer within the deadline"});
   }
-  tl::expected<std::string, Failure> died(const char* doing) const {
+  tl::expected<std::string, sts::Error> died(const char* doing) const {
     observability::log_warning("apertium pipeline died; restarting it", {{"while", doing}, {"pid", pid_.load()}});
-    return tl::unexpected(Failure{"TRANSLATION_API_UNAVAILABLE", std::string("apertium stopped while ") + doing, true});
+    return tl::unexpected(
+        sts::Error{sts::ErrorCode::translation_api_unavailable, std::string("apertium stopped while ") + doing});
   }
 
   void start() {
@@ -264,13 +268,13 @@ ApertiumTranslator::ApertiumTranslator(const ApertiumSettings& settings) {
     if (pair.first.empty() || pair.second.empty() || by_pair_.contains(pair)) continue;
     auto entry = std::make_unique<Pair>();
     entry->command = pipeline_command(mode);
-    if (entry->command.empty()) throw EngineStartError("apertium: cannot read the pipeline of " + mode.string());
+    if (entry->command.empty()) throw sts::StartupError("apertium: cannot read the pipeline of " + mode.string());
     for (int index = 0; index < std::max(1, settings.pipelines_per_pair); ++index) {
       auto pipeline = std::make_unique<Pipeline>(entry->command);
       // The first sentence through a pipeline pays for loading its dictionaries
       // (about 120 ms): pay it now rather than on a stream's first fragment.
       if (!pipeline->translate("Hello.", Clock::now() + std::chrono::seconds(10))) {
-        throw EngineStartError("apertium: the " + name + " pipeline does not translate");
+        throw sts::StartupError("apertium: the " + name + " pipeline does not translate");
       }
       entry->all.push_back(pipeline.get());
       entry->idle.push_back(std::move(pipeline));
@@ -279,8 +283,8 @@ ApertiumTranslator::ApertiumTranslator(const ApertiumSettings& settings) {
     by_pair_.emplace(pair, std::move(entry));
   }
   if (pairs_.empty()) {
-    throw EngineStartError("apertium: no language pair installed in " + settings.modes_dir +
-                           " (install apertium-eng-spa)");
+    throw sts::StartupError("apertium: no language pair installed in " + settings.modes_dir +
+                            " (install apertium-eng-spa)");
   }
 }
 
@@ -295,12 +299,12 @@ std::vector<int> ApertiumTranslator::process_groups() const {
   return groups;
 }
 
-tl::expected<std::vector<std::string>, Failure> ApertiumTranslator::translate(const Request& request) const {
+tl::expected<std::vector<std::string>, sts::Error> ApertiumTranslator::translate(const Request& request) const {
   const auto found = by_pair_.find({request.source_language, request.target_language});
   if (found == by_pair_.end()) {
-    return tl::unexpected(Failure{"UNSUPPORTED_LANGUAGE_PAIR",
-                                  "apertium has no " + request.source_language + "-" + request.target_language + " pair",
-                                  false});
+    return tl::unexpected(
+        sts::Error{sts::ErrorCode::unsupported_language_pair,
+                   "apertium has no " + request.source_language + "-" + request.target_language + " pair"});
   }
   Pair& pair = *found->second;
   const auto deadline = Clock::now() + request.timeout;
@@ -308,13 +312,14 @@ tl::expected<std::vector<std::string>, Failure> ApertiumTranslator::translate(co
   {
     std::unique_lock lock(pair.mutex);
     if (!pair.returned.wait_until(lock, deadline, [&] { return !pair.idle.empty(); })) {
-      return tl::unexpected(Failure{"TIMEOUT", "every apertium pipeline stayed busy past the deadline", true});
+      return tl::unexpected(
+          sts::Error{sts::ErrorCode::timeout, "every apertium pipeline stayed busy past the deadline"});
     }
     pipeline = std::move(pair.idle.back());
     pair.idle.pop_back();
   }
   std::vector<std::string> translations;
-  tl::expected<std::vector<std::string>, Failure> outcome;
+  tl::expected<std::vector<std::string>, sts::Error> outcome;
   for (const auto& sentence : request.sentences) {
     if (sentence.find_first_not_of(" \t\r\n") == std::string::npos) {
       translations.emplace_back();

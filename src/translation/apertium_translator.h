@@ -28,7 +28,7 @@ std::string iso639_1(std::string_view apertium_code);
 
 class ApertiumTranslator final : public Translator {
  public:
-  // Starts every pipeline. Throws EngineStartError when no pair is installed or a
+  // Starts every pipeline. Throws sts::StartupError when no pair is installed or a
   // pipeline does not start.
   explicit ApertiumTranslator(const ApertiumSettings& settings);
   ~ApertiumTranslator() override;
@@ -38,7 +38,7 @@ class ApertiumTranslator final : public Translator {
   std::string_view name() const override { return "apertium"; }
   std::string_view model() const override { return "apertium"; }
   const std::vector<LanguagePair>& pairs() const override { return pairs_; }
-  tl::expected<std::vector<std::string>, Failure> translate(const Request& request) const override;
+  tl::expected<std::vector<std::string>, sts::Error> translate(const Request& request) const override;
 
   // The process groups of the running pipelines: tests kill them to check recovery.
   std::vector<int> process_groups() const;

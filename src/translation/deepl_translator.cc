@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <utility>
 
+#include "errors/error.h"
 #include "observability/log.h"
 #include "util/http_client.h"
 #include "util/json.h"
@@ -47,9 +48,7 @@ std::vector<LanguagePair> all_pairs() {
   return pairs;
 }
 
-Failure failure(std::string code, std::string message, bool retryable) {
-  return Failure{std::move(code), "deepl: " + std::move(message), retryable};
-}
+sts::Error failure(sts::ErrorCode code, std::string message) { return {code, "deepl: " + std::move(message)}; }
 
 // DeepL's error bodies are {"message": "...", "detail": "..."}; anything else says nothing.
 std::string provider_message(std::string_view body) {
@@ -64,27 +63,28 @@ std::string provider_message(std::string_view body) {
   return message;
 }
 
-Failure status_failure(long status, std::string_view body) {
+sts::Error status_failure(long status, std::string_view body) {
   std::string message = "HTTP " + std::to_string(status);
   if (auto detail = provider_message(body); !detail.empty()) message += ": " + detail;
-  if (status == 429) return failure("RATE_LIMIT_EXCEEDED", std::move(message), true);
-  if (status == 456) return failure("QUOTA_EXCEEDED", std::move(message), false);
-  if (status == 401 || status == 403) return failure("AUTH_FAILED", std::move(message), false);
-  if (status >= 500) return failure("TRANSLATION_API_UNAVAILABLE", std::move(message), true);
+  if (status == 429) return failure(sts::ErrorCode::rate_limit_exceeded, std::move(message));
+  if (status == 456) return failure(sts::ErrorCode::quota_exceeded, std::move(message));
+  if (status == 401 || status == 403) return failure(sts::ErrorCode::auth_failed, std::move(message));
+  if (status >= 500) return failure(sts::ErrorCode::translation_api_unavailable, std::move(message));
   // 400 (bad parameter, unknown glossary), 404, 413 (too large), 414, and redirects
   // (a wrong DEEPL_API_URL): the same request would fail again.
-  return failure("TRANSLATION_REJECTED", std::move(message), false);
+  return failure(sts::ErrorCode::translation_rejected, std::move(message));
 }
 
-tl::expected<std::vector<std::string>, Failure> parse_translations(std::string_view body, std::size_t expected) {
+tl::expected<std::vector<std::string>, sts::Error> parse_translations(std::string_view body, std::size_t expected) {
   auto json = util::parse_json(body);
   if (!json) {
     // A cut-off answer or a gateway's page: a fault on the provider's side that a
     // later attempt is likely not to meet.
-    return tl::unexpected(failure("TRANSLATION_API_UNAVAILABLE", "HTTP 200 with a body that is not JSON", true));
+    return tl::unexpected(
+        failure(sts::ErrorCode::translation_api_unavailable, "HTTP 200 with a body that is not JSON"));
   }
   const auto invalid = [](std::string message) {
-    return tl::unexpected(failure("INVALID_RESPONSE", std::move(message), false));
+    return tl::unexpected(failure(sts::ErrorCode::invalid_response, std::move(message)));
   };
   auto list = json->is_object() ? json->find("translations") : json->end();
   if (!json->is_object() || list == json->end() || !list->is_array())
@@ -122,11 +122,13 @@ std::string deepl_target_language(std::string_view iso_code) {
 
 DeeplTranslator::DeeplTranslator(DeeplSettings settings) : settings_(std::move(settings)), pairs_(all_pairs()) {
   if (settings_.api_key.empty())
-    throw EngineStartError("deepl: DEEPL_API_KEY is empty; the deepl translator needs a key");
-  if (settings_.max_connections < 1) throw EngineStartError("deepl: max_connections must be at least 1");
-  if (!util::http_available()) throw EngineStartError("deepl: libcurl failed to initialise");
+    throw sts::StartupError("deepl: DEEPL_API_KEY is empty; the deepl translator needs a key");
+  if (settings_.max_connections < 1) throw sts::StartupError("deepl: max_connections must be at least 1");
+  if (!util::http_available()) throw sts::StartupError("deepl: libcurl failed to initialise");
   const std::string base = deepl_base_url(settings_);
-  if (!util::is_http_url(base)) throw EngineStartError("deepl: DEEPL_API_URL '" + base + "' is not an http(s) URL");
+  if (!util::is_http_url(base)) {
+    throw sts::StartupError("deepl: DEEPL_API_URL '" + base + "' is not an http(s) URL");
+  }
   url_ = base + "/v2/translate";
   client_ = std::make_unique<util::HttpClient>(util::HttpClientSettings{
       url_,
@@ -146,7 +148,7 @@ util::Readiness DeeplTranslator::readiness() const {
   return readiness;
 }
 
-tl::expected<std::vector<std::string>, Failure> DeeplTranslator::translate(const Request& request) const {
+tl::expected<std::vector<std::string>, sts::Error> DeeplTranslator::translate(const Request& request) const {
   if (request.sentences.empty()) return std::vector<std::string>{};
   const auto deadline = util::HttpClient::Clock::now() + request.timeout;
 
@@ -159,10 +161,12 @@ tl::expected<std::vector<std::string>, Failure> DeeplTranslator::translate(const
   auto response = client_->post(util::to_json(body), deadline);
   if (!response) {
     const util::HttpError& error = response.error();
-    if (error.deadline_passed()) return tl::unexpected(failure("TIMEOUT", error.describe(request.timeout), true));
+    if (error.deadline_passed()) {
+      return tl::unexpected(failure(sts::ErrorCode::timeout, error.describe(request.timeout)));
+    }
     // Refused, unresolvable, reset, TLS failures, an oversized answer: the provider
     // cannot be used right now.
-    return tl::unexpected(failure("TRANSLATION_API_UNAVAILABLE", error.message, true));
+    return tl::unexpected(failure(sts::ErrorCode::translation_api_unavailable, error.message));
   }
   if (response->status != 200) return tl::unexpected(status_failure(response->status, response->body));
   return parse_translations(response->body, request.sentences.size());

@@ -43,7 +43,7 @@ std::string deepl_target_language(std::string_view iso_code);
 
 class DeeplTranslator final : public Translator {
  public:
-  // Connects to nothing: connections open on first use. Throws EngineStartError
+  // Connects to nothing: connections open on first use. Throws sts::StartupError
   // naming DEEPL_API_KEY when the key is empty, DEEPL_API_URL when the URL is not an
   // http(s) URL, and the setting when max_connections is not positive.
   explicit DeeplTranslator(DeeplSettings settings);
@@ -68,7 +68,7 @@ class DeeplTranslator final : public Translator {
   //   200 JSON without one translation per sentence: INVALID_RESPONSE (not retryable:
   //     the same request would get the same wrong answer)
   // Messages carry the HTTP status and DeepL's message, never the key.
-  tl::expected<std::vector<std::string>, Failure> translate(const Request& request) const override;
+  tl::expected<std::vector<std::string>, sts::Error> translate(const Request& request) const override;
 
  private:
   DeeplSettings settings_;

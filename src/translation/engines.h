@@ -24,7 +24,8 @@ struct EngineSettings {
 };
 
 std::vector<std::string> engine_names();
-// Throws EngineStartError for an unknown engine or one that cannot start.
+// Throws sts::StartupError for an unknown engine or one that cannot start, its
+// message prefixed "TRANSLATION_ENGINE <name>: " to name the setting at fault.
 std::unique_ptr<Translator> make_translator(const EngineSettings& settings);
 
 }  // namespace sts::translation

@@ -1,17 +1,19 @@
 // Machine translation behind one small interface. An engine is created once at
 // start-up and shared by every stream: translate() is called from many compute
-// threads at once and must be safe to call concurrently.
+// threads at once and must be safe to call concurrently. An engine that cannot start
+// (no apertium pair installed, no API key) throws sts::StartupError from its
+// constructor; the server reports it at start-up and exits.
 #pragma once
 
 #include <chrono>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
 #include <utility>
 #include <vector>
 
+#include "errors/error.h"
 #include "util/readiness.h"
 
 namespace sts::translation {
@@ -26,15 +28,6 @@ struct Request {
   std::chrono::milliseconds timeout{5000};
 };
 
-// docs/protocol.md §4, translation stage: TRANSLATION_API_UNAVAILABLE, RATE_LIMIT_EXCEEDED,
-// QUOTA_EXCEEDED, AUTH_FAILED, TIMEOUT, or another code for what only the engine
-// knows (a rejected request). `retryable` follows the code table.
-struct Failure {
-  std::string code;
-  std::string message;
-  bool retryable = false;
-};
-
 using LanguagePair = std::pair<std::string, std::string>;
 
 class Translator {
@@ -46,15 +39,11 @@ class Translator {
   // Whether the engine can serve now (GET /health). Local engines, loaded at start-up,
   // always can.
   virtual util::Readiness readiness() const { return {}; }
-  // Returns exactly one translation per request sentence.
-  virtual tl::expected<std::vector<std::string>, Failure> translate(const Request& request) const = 0;
-};
-
-// Thrown by engine constructors when the engine cannot start (no apertium pair
-// installed, no API key); the server reports it at start-up and exits.
-class EngineStartError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+  // Returns exactly one translation per request sentence, or a failure with a code of
+  // docs/protocol.md §4, translation stage: TRANSLATION_API_UNAVAILABLE, RATE_LIMIT_EXCEEDED,
+  // QUOTA_EXCEEDED, AUTH_FAILED, TIMEOUT, or another code for what only the engine
+  // knows (a rejected request). Whether it is retryable follows the code table.
+  virtual tl::expected<std::vector<std::string>, sts::Error> translate(const Request& request) const = 0;
 };
 
 }  // namespace sts::translation

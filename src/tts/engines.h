@@ -18,7 +18,8 @@ struct EngineSettings {
 };
 
 std::vector<std::string> engine_names();
-// Throws EngineStartError for an unknown engine or one that cannot start.
+// Throws StartupError, its message starting "TTS_ENGINE <name>: ", for an unknown engine
+// or one that cannot start.
 std::unique_ptr<Synthesizer> make_synthesizer(const EngineSettings& settings);
 
 }  // namespace sts::tts

@@ -83,7 +83,7 @@ class EspeakSynthesizer::Worker {
     sample_rate_ = initialised.get();
     if (sample_rate_ <= 0) {
       thread_.join();
-      throw EngineStartError("espeak-ng did not initialise (is espeak-ng-data installed?)");
+      throw StartupError("espeak-ng did not initialise (is espeak-ng-data installed?)");
     }
   }
 
@@ -164,7 +164,7 @@ EspeakSynthesizer::~EspeakSynthesizer() = default;
 
 const std::vector<std::string>& EspeakSynthesizer::languages() const { return worker_->languages(); }
 
-tl::expected<Speech, Failure> EspeakSynthesizer::synthesize(const Request& request) const {
+tl::expected<Speech, Error> EspeakSynthesizer::synthesize(const Request& request) const {
   // Everything the library's thread reads or writes lives in shared state, not on this
   // stack: after a timeout this call returns while that thread may still be at work.
   struct Job {
@@ -177,7 +177,7 @@ tl::expected<Speech, Failure> EspeakSynthesizer::synthesize(const Request& reque
   };
   auto job = std::make_shared<Job>();
   job->text = normalise(request.text);
-  if (job->text.empty()) return tl::unexpected(Failure{"INVALID_TEXT", "nothing to say after normalisation", false});
+  if (job->text.empty()) return tl::unexpected(Error{ErrorCode::invalid_text, "nothing to say after normalisation"});
   const auto voice = request.voice.find("voice");
   job->voice = voice != request.voice.end() && voice->is_string() ? voice->get<std::string>() : request.language;
   const auto rate = request.voice.find("rate");
@@ -218,10 +218,10 @@ tl::expected<Speech, Failure> EspeakSynthesizer::synthesize(const Request& reque
         }
       },
       deadline);
-  if (!finished) return tl::unexpected(Failure{"TIMEOUT", "espeak-ng did not finish within the deadline", true});
-  if (!job->failure.empty()) return tl::unexpected(Failure{"SYNTHESIS_FAILED", job->failure, false});
+  if (!finished) return tl::unexpected(Error{ErrorCode::timeout, "espeak-ng did not finish within the deadline"});
+  if (!job->failure.empty()) return tl::unexpected(Error{ErrorCode::synthesis_failed, job->failure});
   if (job->speech.empty()) {
-    return tl::unexpected(Failure{"INVALID_TEXT", "espeak-ng produced no speech for the text", false});
+    return tl::unexpected(Error{ErrorCode::invalid_text, "espeak-ng produced no speech for the text"});
   }
   Speech result{audio::PcmBuffer{sample_rate, 1, std::move(job->speech)}, {{"tts_rate_wpm", job->rate}}};
   return result;

@@ -26,7 +26,7 @@ struct EspeakSettings {
 
 class EspeakSynthesizer final : public Synthesizer {
  public:
-  // Starts the library's thread. Throws EngineStartError when espeak-ng does not load.
+  // Starts the library's thread. Throws StartupError when espeak-ng does not load.
   explicit EspeakSynthesizer(const EspeakSettings& settings);
   ~EspeakSynthesizer() override;
   EspeakSynthesizer(const EspeakSynthesizer&) = delete;
@@ -38,7 +38,7 @@ class EspeakSynthesizer final : public Synthesizer {
   // Voice keys: "voice" (an espeak voice name, e.g. "es+m3"; default: the request's
   // language) and "rate" (words per minute before rate-aware scaling, default 175).
   // With target_duration_ms 0 the voice's rate is kept. Metadata: tts_rate_wpm.
-  tl::expected<Speech, Failure> synthesize(const Request& request) const override;
+  tl::expected<Speech, Error> synthesize(const Request& request) const override;
 
  private:
   class Worker;

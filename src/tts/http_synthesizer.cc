@@ -21,9 +21,7 @@ constexpr std::size_t kMaxResponseBytes = std::size_t{32} << 20;
 constexpr std::size_t kMaxExcerpt = 200;
 constexpr std::string_view kWhitespace = " \t\n\r\f\v";
 
-Failure failure(std::string code, std::string message, bool retryable = false) {
-  return Failure{std::move(code), "http tts: " + std::move(message), retryable};
-}
+Error failure(ErrorCode code, std::string message) { return Error{code, "http tts: " + std::move(message)}; }
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(kWhitespace);
@@ -116,18 +114,19 @@ std::string body_excerpt(std::string_view body) {
 }
 
 // The voice key's string, "" when absent; an error naming the key when it is not a string.
-tl::expected<std::string, Failure> voice_string(const util::Json& voice, std::string_view key) {
+tl::expected<std::string, Error> voice_string(const util::Json& voice, std::string_view key) {
   if (!voice.is_object()) return std::string{};
   const auto value = voice.find(key);
   if (value == voice.end() || value->is_null()) return std::string{};
   if (!value->is_string()) {
-    return tl::unexpected(failure("SYNTHESIS_FAILED", "voice key \"" + std::string(key) + "\" must be a string"));
+    return tl::unexpected(
+        failure(ErrorCode::synthesis_failed, "voice key \"" + std::string(key) + "\" must be a string"));
   }
   return value->get<std::string>();
 }
 
 // The POST body for `request`, or why the voice cannot be used.
-tl::expected<std::string, Failure> form_for(const Request& request, std::string_view text) {
+tl::expected<std::string, Error> form_for(const Request& request, std::string_view text) {
   std::string form;
   append_field(form, "text", text);
   if (!request.language.empty()) append_field(form, "language_id", request.language);
@@ -143,13 +142,13 @@ tl::expected<std::string, Failure> form_for(const Request& request, std::string_
   return form;
 }
 
-tl::expected<Speech, Failure> speech_from(const util::HttpResponse& response) {
+tl::expected<Speech, Error> speech_from(const util::HttpResponse& response) {
   if (response.status != 200) {
     std::string message = "HTTP " + std::to_string(response.status);
     if (auto excerpt = body_excerpt(response.body); !excerpt.empty()) message += ": " + excerpt;
     // 500 (synthesis raised: an unknown speaker or language, a missing speaker_wav),
     // 400 (coqui-tts: blank text), 404 (a wrong TTS_URL), 502/503 from a proxy.
-    return tl::unexpected(failure("SYNTHESIS_FAILED", std::move(message)));
+    return tl::unexpected(failure(ErrorCode::synthesis_failed, std::move(message)));
   }
   const std::span bytes(reinterpret_cast<const std::uint8_t*>(response.body.data()), response.body.size());
   auto pcm = audio::decode_payload(bytes, audio::DeclaredAudio{audio::AudioFormat::wav, 0, 0, 0});
@@ -157,7 +156,7 @@ tl::expected<Speech, Failure> speech_from(const util::HttpResponse& response) {
     // tts-server answers 200 only with the WAV it wrote, so this is something else
     // at TTS_URL (a proxy's page, another service), which a retry would meet again.
     return tl::unexpected(
-        failure("SYNTHESIS_FAILED", "HTTP 200 whose body is not a usable WAV: " + pcm.error().message));
+        failure(ErrorCode::synthesis_failed, "HTTP 200 whose body is not a usable WAV: " + pcm.error().message));
   }
   return Speech{std::move(*pcm), {{"tts_engine", "http"}}};
 }
@@ -165,13 +164,13 @@ tl::expected<Speech, Failure> speech_from(const util::HttpResponse& response) {
 }  // namespace
 
 HttpSynthesizer::HttpSynthesizer(HttpSynthesizerSettings settings) : settings_(std::move(settings)) {
-  if (settings_.url.empty()) throw EngineStartError("http tts: TTS_URL is empty; the http synthesizer needs a server");
-  if (settings_.max_connections < 1) throw EngineStartError("http tts: max_connections must be at least 1");
-  if (settings_.languages.empty()) throw EngineStartError("http tts: languages must name at least one language");
-  if (!util::http_available()) throw EngineStartError("http tts: libcurl failed to initialise");
+  if (settings_.url.empty()) throw StartupError("http tts: TTS_URL is empty; the http synthesizer needs a server");
+  if (settings_.max_connections < 1) throw StartupError("http tts: max_connections must be at least 1");
+  if (settings_.languages.empty()) throw StartupError("http tts: languages must name at least one language");
+  if (!util::http_available()) throw StartupError("http tts: libcurl failed to initialise");
   std::string base = settings_.url;
   while (base.ends_with('/')) base.pop_back();
-  if (!util::is_http_url(base)) throw EngineStartError("http tts: TTS_URL '" + base + "' is not an http(s) URL");
+  if (!util::is_http_url(base)) throw StartupError("http tts: TTS_URL '" + base + "' is not an http(s) URL");
   url_ = base + "/api/tts";
   client_ = std::make_unique<util::HttpClient>(util::HttpClientSettings{
       url_, {}, settings_.connect_timeout, static_cast<std::size_t>(settings_.max_connections), kMaxResponseBytes});
@@ -188,21 +187,21 @@ util::Readiness HttpSynthesizer::readiness() const {
   return readiness;
 }
 
-tl::expected<Speech, Failure> HttpSynthesizer::synthesize(const Request& request) const {
+tl::expected<Speech, Error> HttpSynthesizer::synthesize(const Request& request) const {
   const auto deadline = util::HttpClient::Clock::now() + request.timeout;
   const std::string_view text = trim(request.text);
-  if (text.empty()) return tl::unexpected(failure("INVALID_TEXT", "nothing to say: the text is blank"));
+  if (text.empty()) return tl::unexpected(failure(ErrorCode::invalid_text, "nothing to say: the text is blank"));
   auto form = form_for(request, text);
   if (!form) return tl::unexpected(form.error());
 
   auto response = client_->post(*form, deadline);
   if (!response) {
     const util::HttpError& error = response.error();
-    if (error.deadline_passed()) return tl::unexpected(failure("TIMEOUT", error.describe(request.timeout), true));
+    if (error.deadline_passed()) return tl::unexpected(failure(ErrorCode::timeout, error.describe(request.timeout)));
     // Refused, unresolvable, reset, an oversized answer. docs/protocol.md has no retryable
     // "TTS unavailable" code, so this is SYNTHESIS_FAILED, not retryable. curl's words
     // name the host; the URL itself might carry credentials.
-    return tl::unexpected(failure("SYNTHESIS_FAILED", "no answer from the TTS server: " + error.message));
+    return tl::unexpected(failure(ErrorCode::synthesis_failed, "no answer from the TTS server: " + error.message));
   }
   return speech_from(*response);
 }

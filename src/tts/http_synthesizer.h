@@ -53,7 +53,7 @@ struct HttpSynthesizerSettings {
 
 class HttpSynthesizer final : public Synthesizer {
  public:
-  // Connects to nothing: connections open on first use. Throws EngineStartError
+  // Connects to nothing: connections open on first use. Throws StartupError
   // naming TTS_URL when the URL is empty or not http(s), and the setting when
   // max_connections is not positive or languages is empty.
   explicit HttpSynthesizer(HttpSynthesizerSettings settings);
@@ -74,11 +74,10 @@ class HttpSynthesizer final : public Synthesizer {
   //   200 whose body is not a usable WAV: SYNTHESIS_FAILED
   //   refused, unresolvable, reset: SYNTHESIS_FAILED
   //   no answer (or no free connection) within request.timeout: TIMEOUT (retryable)
-  // SYNTHESIS_FAILED is never retryable: docs/protocol.md has no retryable "TTS
-  // unavailable" code, and a retry flag that contradicts the code's row in §4 would
-  // leave the worker two answers. A server that is down fails each fragment at once
-  // (connection refused) rather than holding it until its deadline.
-  tl::expected<Speech, Failure> synthesize(const Request& request) const override;
+  // SYNTHESIS_FAILED is never retryable (§4, and so errors/error.cc): docs/protocol.md
+  // has no retryable "TTS unavailable" code. A server that is down fails each fragment
+  // at once (connection refused) rather than holding it until its deadline.
+  tl::expected<Speech, Error> synthesize(const Request& request) const override;
 
  private:
   HttpSynthesizerSettings settings_;

@@ -5,13 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
 #include <vector>
 
 #include "audio/pcm.h"
+#include "errors/error.h"
 #include "util/json.h"
 #include "util/readiness.h"
 
@@ -35,14 +35,6 @@ struct Speech {
   util::Json metadata = util::Json::object();
 };
 
-// docs/protocol.md §4, tts stage: INVALID_TEXT (text the engine rejects, or nothing left to
-// say after normalisation), SYNTHESIS_FAILED (the engine failed), TIMEOUT.
-struct Failure {
-  std::string code;
-  std::string message;
-  bool retryable = false;
-};
-
 class Synthesizer {
  public:
   virtual ~Synthesizer() = default;
@@ -52,14 +44,9 @@ class Synthesizer {
   // Whether the engine can serve now (GET /health). Local engines, loaded at start-up,
   // always can.
   virtual util::Readiness readiness() const { return {}; }
-  virtual tl::expected<Speech, Failure> synthesize(const Request& request) const = 0;
-};
-
-// Thrown by engine constructors when the engine cannot start; the server reports it
-// at start-up and exits.
-class EngineStartError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+  // Failures, docs/protocol.md §4, tts stage: invalid_text (text the engine rejects, or
+  // nothing left to say after normalisation), synthesis_failed (the engine failed), timeout.
+  virtual tl::expected<Speech, Error> synthesize(const Request& request) const = 0;
 };
 
 }  // namespace sts::tts

@@ -16,6 +16,7 @@
 
 #include "asr/engines.h"
 #include "audio/codec.h"
+#include "errors/error.h"
 
 namespace {
 
@@ -62,7 +63,8 @@ int main(int argc, char** argv) {
       decode_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       audio_ms += static_cast<double>(heard.duration_ms());
       if (!transcript) {
-        std::cerr << path.string() << ": " << transcript.error().code << ": " << transcript.error().message << "\n";
+        std::cerr << path.string() << ": " << sts::wire_name(transcript.error().code) << ": "
+                  << transcript.error().message << "\n";
         return 1;
       }
       std::cout << transcript->text() << " (" << path.stem().string() << ")\n";
@@ -70,8 +72,8 @@ int main(int argc, char** argv) {
     std::cerr << engine->model() << ": decoded " << files.size() << " files, " << static_cast<long>(audio_ms)
               << " ms of audio, in " << static_cast<long>(decode_ms) << " ms (real-time factor "
               << decode_ms / audio_ms << ")\n";
-  } catch (const asr::ModelLoadError& error) {
-    std::cerr << "MODEL_LOAD_FAILED: " << error.what() << "\n";
+  } catch (const sts::StartupError& error) {
+    std::cerr << sts::wire_name(sts::ErrorCode::model_load_failed) << ": " << error.what() << "\n";
     return 1;
   }
   return 0;

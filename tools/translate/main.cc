@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "errors/error.h"
 #include "observability/log.h"
 #include "translation/engines.h"
 
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
         auto translated = translator->translate({{line}, source, target, {}, {}, std::chrono::milliseconds(10000)});
         times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
         if (!translated) {
-          std::cerr << translated.error().code << ": " << translated.error().message << "\n";
+          std::cerr << sts::wire_name(translated.error().code) << ": " << translated.error().message << "\n";
           return 1;
         }
         if (round == 0) std::cout << translated->front() << "\n";
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
               << (times.empty() ? 0 : sum / static_cast<double>(times.size())) << ", median "
               << (times.empty() ? 0 : times[times.size() / 2]) << ", max " << (times.empty() ? 0 : times.back())
               << "\n";
-  } catch (const translation::EngineStartError& error) {
+  } catch (const sts::StartupError& error) {
     std::cerr << error.what() << "\n";
     return 1;
   }

@@ -30,7 +30,8 @@ tl::expected<void, StageError> inject(Stage stage, const pipeline::FragmentJob& 
   }
   if (fault->value("hang", false)) interruptible_wait(control, std::chrono::minutes(10));
   if (const auto code = fault->find("code"); code != fault->end() && code->is_string()) {
-    return tl::unexpected(pipeline::stage_error(stage, code->get<std::string>(), "injected by the test"));
+    const auto named = error_code_named(code->get<std::string>());
+    return tl::unexpected(StageError{stage, {named.value_or(ErrorCode::internal_error), "injected by the test"}});
   }
   return {};
 }

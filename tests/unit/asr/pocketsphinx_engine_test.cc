@@ -10,6 +10,7 @@
 
 #include "asr/engines.h"
 #include "audio/codec.h"
+#include "errors/error.h"
 #include "heard.h"
 
 namespace sts::asr {
@@ -71,7 +72,7 @@ TEST(Pocketsphinx, SilenceGivesNoWords) {
 TEST(Pocketsphinx, RefusesAudioItCannotHear) {
   const auto transcript = engine().recognise(audio::PcmBuffer{48000, 2, std::vector<float>(9600, 0.0F)}, {"en", {}, 0});
   ASSERT_FALSE(transcript);
-  EXPECT_EQ(transcript.error().code, "INVALID_AUDIO");
+  EXPECT_EQ(transcript.error().code, sts::ErrorCode::invalid_audio);
 }
 
 TEST(Pocketsphinx, AMissingModelFailsNamingThePath) {
@@ -79,7 +80,7 @@ TEST(Pocketsphinx, AMissingModelFailsNamingThePath) {
   try {
     make_engine({"pocketsphinx", missing, "", 1, 1});
     FAIL() << "loaded a model that does not exist";
-  } catch (const ModelLoadError& error) {
+  } catch (const sts::StartupError& error) {
     EXPECT_NE(std::string(error.what()).find(missing), std::string::npos) << error.what();
   }
 }
@@ -111,7 +112,7 @@ TEST(PocketsphinxDomains, ListsWithoutPronounceableWordsAreSkipped) {
 }
 
 TEST(Engines, AnUnknownEngineIsALoadError) {
-  EXPECT_THROW(make_engine({"no-such-engine", "", "", 1, 1}), ModelLoadError);
+  EXPECT_THROW(make_engine({"no-such-engine", "", "", 1, 1}), sts::StartupError);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The whisper engine against files that are not models (each must be a
-// ModelLoadError naming the path, never a crash) and against a tiny synthetic model
+// StartupError naming the path, never a crash) and against a tiny synthetic model
 // that runs the whole whisper.cpp load, encode and decode path.
 #include "asr/whisper_engine.h"
 
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "errors/error.h"
 #include "tiny_whisper_model.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -55,7 +56,7 @@ class WhisperEngineTest : public ::testing::Test {
     try {
       WhisperEngine engine(WhisperSettings{path, 1, false, 1});
       FAIL() << "loaded " << path;
-    } catch (const ModelLoadError& error) {
+    } catch (const sts::StartupError& error) {
       const std::string message = error.what();
       EXPECT_NE(message.find(path), std::string::npos) << message;
       EXPECT_NE(message.find(reason), std::string::npos) << message;
@@ -217,14 +218,14 @@ TEST_F(WhisperEngineTest, EnglishOnlyModelHearsEnglishOnly) {
   EXPECT_EQ(engine.languages(), std::vector<std::string>{"en"});
   const auto result = engine.recognise(tone(1000), Request{"de", {}, 0});
   ASSERT_FALSE(result.has_value());
-  EXPECT_EQ(result.error().code, "MODEL_ERROR");
+  EXPECT_EQ(result.error().code, sts::ErrorCode::model_error);
 }
 
 TEST_F(WhisperEngineTest, RecognisesThroughEncoderAndDecoder) {
   const WhisperEngine engine(WhisperSettings{write("ggml-tiny-test.bin", TinyWhisperModel{}.bytes()), 2, false, 1});
   const auto pcm = tone(2000);
   const auto result = engine.recognise(pcm, Request{"de", {"sports", "news"}, 5000});
-  ASSERT_TRUE(result.has_value()) << result.error().code << ": " << result.error().message;
+  ASSERT_TRUE(result.has_value()) << sts::wire_name(result.error().code) << ": " << result.error().message;
   // Random weights transcribe nonsense, but whisper.cpp does emit segments for it.
   EXPECT_FALSE(result->segments.empty());
   expect_segments_within(*result, 5000, pcm.duration_ms());
@@ -241,7 +242,7 @@ TEST_F(WhisperEngineTest, OversizedDomainHintStaysOutOfThePrompt) {
 TEST_F(WhisperEngineTest, ConcurrentCallsShareTheModel) {
   const WhisperEngine engine(WhisperSettings{write("ggml-tiny-test.bin", TinyWhisperModel{}.bytes()), 1, false, 2});
   const auto pcm = tone(1000);
-  std::vector<std::future<tl::expected<Transcript, Failure>>> calls;
+  std::vector<std::future<tl::expected<Transcript, sts::Error>>> calls;
   for (int i = 0; i < 4; ++i) {
     calls.push_back(std::async(std::launch::async, [&engine, &pcm, i] {
       return engine.recognise(pcm, Request{"en", {}, i * 1000});
@@ -259,7 +260,7 @@ TEST_F(WhisperEngineTest, RefusesAudioThatIsNotSixteenKilohertzMono) {
   audio::PcmBuffer stereo{48000, 2, std::vector<float>(9600, 0.0F)};
   const auto result = engine.recognise(stereo, Request{"en", {}, 0});
   ASSERT_FALSE(result.has_value());
-  EXPECT_EQ(result.error().code, "INVALID_AUDIO");
+  EXPECT_EQ(result.error().code, sts::ErrorCode::invalid_audio);
 }
 
 TEST_F(WhisperEngineTest, EmptyAudioHasAnEmptyTranscript) {

@@ -20,9 +20,9 @@ TEST(JudgeDuration, FollowsTheProtocolThresholds) {
   const auto failed = judge_duration(6000, 4799, settings);
   EXPECT_EQ(failed.status, FragmentStatus::failed);
   ASSERT_TRUE(failed.error);
-  EXPECT_EQ(failed.error->code, "DURATION_MISMATCH_EXCEEDED");
-  EXPECT_EQ(failed.error->stage, "tts");
-  EXPECT_FALSE(failed.error->retryable);
+  EXPECT_EQ(failed.error->error.code, ErrorCode::duration_mismatch_exceeded);
+  EXPECT_EQ(failed.error->stage, Stage::tts);
+  EXPECT_FALSE(retryable(failed.error->error.code));
 }
 
 TEST(JudgeDuration, UsesConfiguredThresholds) {
@@ -32,15 +32,6 @@ TEST(JudgeDuration, UsesConfiguredThresholds) {
   EXPECT_EQ(judge_duration(1000, 1015, strict).status, FragmentStatus::partial);
   EXPECT_EQ(judge_duration(1000, 1030, strict).status, FragmentStatus::failed);
 }
-
-TEST(StageErrors, RetryableFollowsTheCodeTable) {
-  EXPECT_TRUE(is_retryable("TIMEOUT"));
-  EXPECT_TRUE(is_retryable("RATE_LIMIT_EXCEEDED"));
-  EXPECT_FALSE(is_retryable("QUOTA_EXCEEDED"));
-  EXPECT_FALSE(is_retryable("INVALID_AUDIO"));
-  EXPECT_EQ(stage_error(Stage::translation, "AUTH_FAILED", "x").stage, "translation");
-}
-
 
 // Speech-like: a voiced 140 Hz harmonic series, syllables at 4 Hz, pauses between
 // words, so rubberband meets onsets, steady vowels and silence as in speech.

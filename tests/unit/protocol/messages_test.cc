@@ -31,14 +31,14 @@ TEST(ParseStreamInit, NamesTheBadField) {
   json["config"]["channels"] = "two";
   auto init = parse_stream_init(json, {});
   ASSERT_FALSE(init);
-  EXPECT_EQ(init.error().code, "INVALID_CONFIG");
+  EXPECT_EQ(init.error().error.code, ErrorCode::invalid_config);
   EXPECT_EQ(init.error().field, "config.channels");
   json = valid_init();
   json["timeout_ms"] = 40000;
   init = parse_stream_init(json, {});
   ASSERT_FALSE(init);
   EXPECT_EQ(init.error().field, "timeout_ms");
-  EXPECT_NE(init.error().message.find("between 1000 and 30000"), std::string::npos);
+  EXPECT_NE(init.error().error.message.find("between 1000 and 30000"), std::string::npos);
   json = valid_init();
   json["max_inflight"] = 18446744073709551615ull;
   EXPECT_FALSE(parse_stream_init(json, {}));
@@ -59,7 +59,7 @@ TEST(ParseFragment, RefusesWrongTypes) {
     if (std::string(pointer) == "/audio/data_base64") json[Json::json_pointer(pointer)] = 5;
     const auto fragment = parse_fragment(json);
     ASSERT_FALSE(fragment) << pointer;
-    EXPECT_EQ(fragment.error().code, "INVALID_FRAGMENT");
+    EXPECT_EQ(fragment.error().error.code, ErrorCode::invalid_fragment);
   }
   auto negative = valid_fragment();
   negative["sequence_number"] = -1;
@@ -67,7 +67,7 @@ TEST(ParseFragment, RefusesWrongTypes) {
 }
 
 TEST(ErrorJson, CarriesIdsOnlyWhenKnown) {
-  const auto json = error_json({"STREAM_PAUSED", "paused", "warning", true, "s", std::nullopt, Json()});
+  const auto json = error_json({ErrorCode::stream_paused, "paused"}, "s", std::nullopt);
   EXPECT_EQ(json["code"], "STREAM_PAUSED");
   EXPECT_EQ(json["stream_id"], "s");
   EXPECT_FALSE(json.contains("fragment_id"));
@@ -78,7 +78,7 @@ TEST(ErrorJson, CarriesIdsOnlyWhenKnown) {
 TEST(ProcessedJson, FailedResultsCarryTheErrorAndNoAudio) {
   pipeline::FragmentResult result;
   result.status = pipeline::FragmentStatus::failed;
-  result.error = pipeline::stage_error(pipeline::Stage::asr, "MODEL_ERROR", "boom");
+  result.error = pipeline::StageError{pipeline::Stage::asr, {ErrorCode::model_error, "boom"}};
   const auto json = processed_json(result, "s", "f", 4, 12, Json::object());
   EXPECT_EQ(json["status"], "failed");
   EXPECT_EQ(json["error"]["retryable"], true);

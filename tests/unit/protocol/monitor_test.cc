@@ -46,7 +46,7 @@ TEST(ServiceMonitor, ErrorsByCodeJoinFailedFragmentsAndRejections) {
   observability::Registry registry;
   ServiceMonitor monitor(registry);
   FragmentResult failed = result_with(FragmentStatus::failed, 10, 0);
-  failed.error = pipeline::stage_error(Stage::translation, "TIMEOUT", "too slow");
+  failed.error = pipeline::StageError{Stage::translation, {ErrorCode::timeout, "too slow"}};
   monitor.fragment_delivered(failed, 8000);
   monitor.request_rejected("TIMEOUT");
   monitor.request_rejected("INVALID_FRAGMENT");

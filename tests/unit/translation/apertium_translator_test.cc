@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "errors/error.h"
+
 namespace sts::translation {
 namespace {
 
@@ -54,11 +56,11 @@ TEST(Apertium, AnUninstalledPairIsRefused) {
   request.target_language = "xx";
   const auto translated = translator().translate(request);
   ASSERT_FALSE(translated);
-  EXPECT_FALSE(translated.error().retryable);
+  EXPECT_FALSE(sts::retryable(translated.error().code));
 }
 
 TEST(Apertium, ConcurrentCallsGetTheirOwnAnswers) {
-  std::vector<std::future<tl::expected<std::vector<std::string>, Failure>>> calls;
+  std::vector<std::future<tl::expected<std::vector<std::string>, sts::Error>>> calls;
   for (int index = 0; index < 8; ++index) {
     calls.push_back(std::async(std::launch::async, [index] {
       return translator().translate(english_to_spanish({index % 2 ? "Friday" : "thank you"}));
@@ -77,8 +79,8 @@ TEST(ApertiumRecovery, AKilledPipelineFailsTheCallRetryablyAndIsReplaced) {
   for (const int group : own.process_groups()) ::kill(-group, SIGKILL);
   const auto failed = own.translate(english_to_spanish({"thank you"}));
   ASSERT_FALSE(failed);
-  EXPECT_EQ(failed.error().code, "TRANSLATION_API_UNAVAILABLE");
-  EXPECT_TRUE(failed.error().retryable);
+  EXPECT_EQ(failed.error().code, sts::ErrorCode::translation_api_unavailable);
+  EXPECT_TRUE(sts::retryable(failed.error().code));
   const auto next = own.translate(english_to_spanish({"thank you"}));
   ASSERT_TRUE(next) << next.error().message;
   EXPECT_EQ(next->front(), "gracias");
@@ -90,8 +92,8 @@ TEST(ApertiumRecovery, AFrozenPipelineTimesOutAndIsReplaced) {
   for (const int group : frozen) ::kill(-group, SIGSTOP);
   const auto failed = own.translate(english_to_spanish({"thank you"}, milliseconds(300)));
   ASSERT_FALSE(failed);
-  EXPECT_EQ(failed.error().code, "TIMEOUT");
-  EXPECT_TRUE(failed.error().retryable);
+  EXPECT_EQ(failed.error().code, sts::ErrorCode::timeout);
+  EXPECT_TRUE(sts::retryable(failed.error().code));
   EXPECT_NE(own.process_groups(), frozen);
   const auto next = own.translate(english_to_spanish({"Friday"}));
   ASSERT_TRUE(next) << next.error().message;
@@ -99,7 +101,7 @@ TEST(ApertiumRecovery, AFrozenPipelineTimesOutAndIsReplaced) {
 }
 
 TEST(ApertiumStart, NoInstalledPairIsAStartError) {
-  EXPECT_THROW(ApertiumTranslator(ApertiumSettings{"/nonexistent/modes", 1}), EngineStartError);
+  EXPECT_THROW(ApertiumTranslator(ApertiumSettings{"/nonexistent/modes", 1}), sts::StartupError);
 }
 
 }  // namespace

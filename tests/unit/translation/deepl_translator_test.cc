@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "errors/error.h"
 #include "observability/log.h"
 #include "service_double.h"
 #include "util/json.h"
@@ -61,11 +62,11 @@ class DeeplTranslatorTest : public ::testing::Test {
     return request;
   }
 
-  static void expect_failure(const tl::expected<std::vector<std::string>, Failure>& result, const std::string& code,
+  static void expect_failure(const tl::expected<std::vector<std::string>, sts::Error>& result, sts::ErrorCode code,
                              bool retryable) {
     ASSERT_FALSE(result.has_value()) << "translated: " << result->front();
-    EXPECT_EQ(result.error().code, code) << result.error().message;
-    EXPECT_EQ(result.error().retryable, retryable) << result.error().code;
+    EXPECT_EQ(result.error().code, code) << sts::wire_name(result.error().code) << ": " << result.error().message;
+    EXPECT_EQ(sts::retryable(result.error().code), retryable) << sts::wire_name(result.error().code);
     EXPECT_EQ(result.error().message.find(kKey), std::string::npos) << result.error().message;
   }
 
@@ -109,7 +110,7 @@ TEST_F(DeeplTranslatorTest, MakesNoCallForNoSentences) {
 
 struct StatusCase {
   int status;
-  const char* code;
+  sts::ErrorCode code;
   bool retryable;
 };
 
@@ -126,15 +127,16 @@ TEST_P(DeeplStatusTest, MapsTheStatusToItsProtocolCode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Statuses, DeeplStatusTest,
-                         ::testing::Values(StatusCase{429, "RATE_LIMIT_EXCEEDED", true},
-                                           StatusCase{456, "QUOTA_EXCEEDED", false},
-                                           StatusCase{403, "AUTH_FAILED", false}, StatusCase{401, "AUTH_FAILED", false},
-                                           StatusCase{500, "TRANSLATION_API_UNAVAILABLE", true},
-                                           StatusCase{503, "TRANSLATION_API_UNAVAILABLE", true},
-                                           StatusCase{529, "TRANSLATION_API_UNAVAILABLE", true},
-                                           StatusCase{400, "TRANSLATION_REJECTED", false},
-                                           StatusCase{404, "TRANSLATION_REJECTED", false},
-                                           StatusCase{413, "TRANSLATION_REJECTED", false}),
+                         ::testing::Values(StatusCase{429, sts::ErrorCode::rate_limit_exceeded, true},
+                                           StatusCase{456, sts::ErrorCode::quota_exceeded, false},
+                                           StatusCase{403, sts::ErrorCode::auth_failed, false},
+                                           StatusCase{401, sts::ErrorCode::auth_failed, false},
+                                           StatusCase{500, sts::ErrorCode::translation_api_unavailable, true},
+                                           StatusCase{503, sts::ErrorCode::translation_api_unavailable, true},
+                                           StatusCase{529, sts::ErrorCode::translation_api_unavailable, true},
+                                           StatusCase{400, sts::ErrorCode::translation_rejected, false},
+                                           StatusCase{404, sts::ErrorCode::translation_rejected, false},
+                                           StatusCase{413, sts::ErrorCode::translation_rejected, false}),
                          [](const auto& test) { return std::to_string(test.param.status); });
 
 TEST_F(DeeplTranslatorTest, WrongKeyIsAuthFailedWithoutTheKeyInTheMessage) {
@@ -142,7 +144,7 @@ TEST_F(DeeplTranslatorTest, WrongKeyIsAuthFailedWithoutTheKeyInTheMessage) {
   wrong.api_key = "not-the-right-key";
   DeeplTranslator translator(wrong);
   auto result = translator.translate(request({"Hello."}));
-  expect_failure(result, "AUTH_FAILED", false);
+  expect_failure(result, sts::ErrorCode::auth_failed, false);
   EXPECT_EQ(result.error().message.find("not-the-right-key"), std::string::npos) << result.error().message;
 }
 
@@ -151,7 +153,7 @@ TEST_F(DeeplTranslatorTest, RejectedRequestCarriesDeeplsMessage) {
   Request klingon = request({"Hello."});
   klingon.target_language = "tlh";
   auto result = translator.translate(klingon);
-  expect_failure(result, "TRANSLATION_REJECTED", false);
+  expect_failure(result, sts::ErrorCode::translation_rejected, false);
   EXPECT_NE(result.error().message.find("Value for 'target_lang' not supported."), std::string::npos)
       << result.error().message;
 }
@@ -159,14 +161,14 @@ TEST_F(DeeplTranslatorTest, RejectedRequestCarriesDeeplsMessage) {
 TEST_F(DeeplTranslatorTest, MalformedBodyOn200IsARetryableUnavailability) {
   script({{"body", "{\"translations\": [{\"text\": \"Hol"}});
   DeeplTranslator translator(settings());
-  expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  expect_failure(translator.translate(request({"Hello."})), sts::ErrorCode::translation_api_unavailable, true);
 }
 
 TEST_F(DeeplTranslatorTest, WrongNumberOfTranslationsIsAnInvalidResponse) {
   script({{"body", R"({"translations": [{"detected_source_language": "EN", "text": "Hola."}]})"}});
   DeeplTranslator translator(settings());
   auto result = translator.translate(request({"Hello.", "World."}));
-  expect_failure(result, "INVALID_RESPONSE", false);
+  expect_failure(result, sts::ErrorCode::invalid_response, false);
   EXPECT_NE(result.error().message.find("1 translations for 2 sentences"), std::string::npos) << result.error().message;
 }
 
@@ -174,7 +176,7 @@ TEST_F(DeeplTranslatorTest, ErrorDetailFollowsDeeplsMessage) {
   script({{"status", 400}, {"body", R"({"message": "Bad request", "detail": "Unknown glossary"})"}});
   DeeplTranslator translator(settings());
   auto result = translator.translate(request({"Hello."}));
-  expect_failure(result, "TRANSLATION_REJECTED", false);
+  expect_failure(result, sts::ErrorCode::translation_rejected, false);
   EXPECT_NE(result.error().message.find("HTTP 400: Bad request: Unknown glossary"), std::string::npos)
       << result.error().message;
 }
@@ -184,7 +186,7 @@ TEST_F(DeeplTranslatorTest, AnswerWithoutATranslationsArrayIsAnInvalidResponse) 
     script({{"body", body}});
     DeeplTranslator translator(settings());
     auto result = translator.translate(request({"Hello."}));
-    expect_failure(result, "INVALID_RESPONSE", false);
+    expect_failure(result, sts::ErrorCode::invalid_response, false);
     EXPECT_NE(result.error().message.find("without a translations array"), std::string::npos) << body;
   }
 }
@@ -193,7 +195,7 @@ TEST_F(DeeplTranslatorTest, IsUnreadyAfterACallThatGotNoAnswerAndReadyAfterOneTh
   DeeplTranslator translator(settings(1));
   EXPECT_TRUE(translator.readiness().ready) << "nothing is known before the first call";
   script({{"close", true}});
-  expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  expect_failure(translator.translate(request({"Hello."})), sts::ErrorCode::translation_api_unavailable, true);
   const auto down = translator.readiness();
   EXPECT_FALSE(down.ready);
   EXPECT_EQ(down.detail.rfind("DeepL did not answer: ", 0), 0U) << down.detail;
@@ -205,29 +207,29 @@ TEST_F(DeeplTranslatorTest, ErrorStatusesAndTimeoutsLeaveItReady) {
   // A status is an answer; a timeout may be our own backlog eating the deadline.
   script({{"status", 503}});
   DeeplTranslator translator(settings());
-  expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  expect_failure(translator.translate(request({"Hello."})), sts::ErrorCode::translation_api_unavailable, true);
   EXPECT_TRUE(translator.readiness().ready);
   script({{"delay_ms", 2000}});
-  expect_failure(translator.translate(request({"Hello."}, 100ms)), "TIMEOUT", true);
+  expect_failure(translator.translate(request({"Hello."}, 100ms)), sts::ErrorCode::timeout, true);
   EXPECT_TRUE(translator.readiness().ready);
 }
 
 TEST_F(DeeplTranslatorTest, TranslationWithoutTextIsAnInvalidResponse) {
   script({{"body", R"({"translations": [{"detected_source_language": "EN"}]})"}});
   DeeplTranslator translator(settings());
-  expect_failure(translator.translate(request({"Hello."})), "INVALID_RESPONSE", false);
+  expect_failure(translator.translate(request({"Hello."})), sts::ErrorCode::invalid_response, false);
 }
 
 TEST_F(DeeplTranslatorTest, AnswerPastTheTimeoutIsATimeout) {
   script({{"delay_ms", 5000}});
   DeeplTranslator translator(settings());
-  expect_failure(translator.translate(request({"Hello."}, 200ms)), "TIMEOUT", true);
+  expect_failure(translator.translate(request({"Hello."}, 200ms)), sts::ErrorCode::timeout, true);
 }
 
 TEST_F(DeeplTranslatorTest, DroppedConnectionIsUnavailableAndTheNextCallReconnects) {
   script({{"close", true}});
   DeeplTranslator translator(settings(1));
-  expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  expect_failure(translator.translate(request({"Hello."})), sts::ErrorCode::translation_api_unavailable, true);
   auto again = translator.translate(request({"Hello."}));
   ASSERT_TRUE(again.has_value()) << again.error().message;
   EXPECT_EQ(*again, std::vector<std::string>{"Hola."});
@@ -237,14 +239,14 @@ TEST_F(DeeplTranslatorTest, RefusedConnectionIsUnavailable) {
   DeeplSettings closed = settings();
   closed.api_url = "http://127.0.0.1:" + std::to_string(doubles::closed_port());
   DeeplTranslator translator(closed);
-  expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  expect_failure(translator.translate(request({"Hello."})), sts::ErrorCode::translation_api_unavailable, true);
 }
 
 TEST_F(DeeplTranslatorTest, UnresolvableHostIsUnavailable) {
   DeeplSettings nowhere = settings();
   nowhere.api_url = "http://no-such-host.invalid";
   DeeplTranslator translator(nowhere);
-  expect_failure(translator.translate(request({"Hello."})), "TRANSLATION_API_UNAVAILABLE", true);
+  expect_failure(translator.translate(request({"Hello."})), sts::ErrorCode::translation_api_unavailable, true);
 }
 
 TEST_F(DeeplTranslatorTest, PassesFormalityAndGlossaryThrough) {
@@ -311,7 +313,7 @@ TEST_F(DeeplTranslatorTest, WaitingForAConnectionPastTheTimeoutIsATimeout) {
   while (get("/_stats")["requests"] != 1) std::this_thread::yield();
   auto result = translator.translate(request({"Hello."}, 100ms));
   slow.join();
-  expect_failure(result, "TIMEOUT", true);
+  expect_failure(result, sts::ErrorCode::timeout, true);
   EXPECT_NE(result.error().message.find("no free connection"), std::string::npos) << result.error().message;
 }
 
@@ -339,7 +341,7 @@ TEST(DeeplSettingsTest, RefusesToStartWithoutAKey) {
   try {
     DeeplTranslator translator(DeeplSettings{});
     FAIL() << "started without a key";
-  } catch (const EngineStartError& error) {
+  } catch (const sts::StartupError& error) {
     EXPECT_NE(std::string(error.what()).find("DEEPL_API_KEY"), std::string::npos) << error.what();
   }
 }
@@ -348,7 +350,7 @@ TEST(DeeplSettingsTest, RefusesToStartWithANonHttpUrl) {
   try {
     DeeplTranslator translator(keyed(kKey, "ftp://127.0.0.1"));
     FAIL() << "started with an ftp URL";
-  } catch (const EngineStartError& error) {
+  } catch (const sts::StartupError& error) {
     EXPECT_NE(std::string(error.what()).find("DEEPL_API_URL"), std::string::npos) << error.what();
   }
 }

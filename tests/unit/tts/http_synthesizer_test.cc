@@ -60,10 +60,10 @@ class HttpSynthesizerTest : public ::testing::Test {
     return request;
   }
 
-  static void expect_failure(const tl::expected<Speech, Failure>& result, const std::string& code, bool retryable) {
+  static void expect_failure(const tl::expected<Speech, Error>& result, ErrorCode code, bool retry) {
     ASSERT_FALSE(result.has_value()) << "synthesised " << result->pcm.duration_ms() << " ms";
     EXPECT_EQ(result.error().code, code) << result.error().message;
-    EXPECT_EQ(result.error().retryable, retryable) << result.error().code;
+    EXPECT_EQ(retryable(result.error().code), retry) << wire_name(result.error().code);
   }
 
   static Json last_params() { return double_.get("/_last")["params"]; }
@@ -122,7 +122,7 @@ TEST_F(HttpSynthesizerTest, BlankTextIsInvalidTextWithoutARequest) {
   HttpSynthesizer synthesizer(settings());
   for (const char* blank : {"", "   ", " \n\t\r "}) {
     auto result = synthesizer.synthesize(request(blank));
-    expect_failure(result, "INVALID_TEXT", false);
+    expect_failure(result, ErrorCode::invalid_text, false);
   }
   EXPECT_EQ(requests(), 0);
 }
@@ -130,7 +130,7 @@ TEST_F(HttpSynthesizerTest, BlankTextIsInvalidTextWithoutARequest) {
 TEST_F(HttpSynthesizerTest, VoiceKeyThatIsNotAStringFailsWithoutARequest) {
   HttpSynthesizer synthesizer(settings());
   auto result = synthesizer.synthesize(request("Hola.", {{"speaker_wav", Json::array({"a.wav"})}}));
-  expect_failure(result, "SYNTHESIS_FAILED", false);
+  expect_failure(result, ErrorCode::synthesis_failed, false);
   EXPECT_NE(result.error().message.find("speaker_wav"), std::string::npos) << result.error().message;
   EXPECT_EQ(requests(), 0);
 }
@@ -150,7 +150,7 @@ TEST_P(HttpSynthesizerStatusTest, IsSynthesisFailedWithTheStatusAndWhatTheServer
   double_.script(script);
   HttpSynthesizer synthesizer(settings());
   auto result = synthesizer.synthesize(request("Hola."));
-  expect_failure(result, "SYNTHESIS_FAILED", false);
+  expect_failure(result, ErrorCode::synthesis_failed, false);
   EXPECT_NE(result.error().message.find("HTTP " + std::to_string(c.status) + ": " + c.expected), std::string::npos)
       << result.error().message;
 }
@@ -169,7 +169,7 @@ TEST_F(HttpSynthesizerTest, LongErrorBodyIsCutToAShortReadableExcerpt) {
   double_.script({{"status", 500}, {"body", "<pre>" + std::string(5000, 'x') + "\x01</pre>"}});
   HttpSynthesizer synthesizer(settings());
   auto result = synthesizer.synthesize(request("Hola."));
-  expect_failure(result, "SYNTHESIS_FAILED", false);
+  expect_failure(result, ErrorCode::synthesis_failed, false);
   EXPECT_LT(result.error().message.size(), 300U) << result.error().message;
   EXPECT_NE(result.error().message.find("HTTP 500: xxxx"), std::string::npos) << result.error().message;
   EXPECT_EQ(result.error().message.find('<'), std::string::npos) << result.error().message;
@@ -182,7 +182,7 @@ TEST_F(HttpSynthesizerTest, ErrorBodyKeepsValidUtf8AndMarksInvalidBytes) {
   double_.script({{"status", 500}, {"body_base64", util::base64_encode({reinterpret_cast<const std::uint8_t*>(body.data()), body.size()})}});
   HttpSynthesizer synthesizer(settings());
   auto result = synthesizer.synthesize(request("Hola."));
-  expect_failure(result, "SYNTHESIS_FAILED", false);
+  expect_failure(result, ErrorCode::synthesis_failed, false);
   EXPECT_NE(result.error().message.find("HTTP 500: se\xC3\xB1or \xE2\x82\xAC \xF0\x9F\x8E\xA4 ? ?? ?x"), std::string::npos)
       << result.error().message;
 }
@@ -191,7 +191,7 @@ TEST_F(HttpSynthesizerTest, IsUnreadyAfterACallThatGotNoAnswerAndReadyAfterOneTh
   HttpSynthesizer synthesizer(settings(1));
   EXPECT_TRUE(synthesizer.readiness().ready);
   double_.script({{"close", true}});
-  expect_failure(synthesizer.synthesize(request("Hola.")), "SYNTHESIS_FAILED", false);
+  expect_failure(synthesizer.synthesize(request("Hola.")), ErrorCode::synthesis_failed, false);
   const auto down = synthesizer.readiness();
   EXPECT_FALSE(down.ready);
   EXPECT_EQ(down.detail.rfind("the TTS server did not answer: ", 0), 0U) << down.detail;
@@ -205,7 +205,7 @@ TEST_F(HttpSynthesizerTest, BodyThatIsNotAWavIsSynthesisFailed) {
     double_.script({{"body", body}});
     HttpSynthesizer synthesizer(settings());
     auto result = synthesizer.synthesize(request("Hola."));
-    expect_failure(result, "SYNTHESIS_FAILED", false);
+    expect_failure(result, ErrorCode::synthesis_failed, false);
     EXPECT_NE(result.error().message.find("HTTP 200 whose body is not a usable WAV"), std::string::npos)
         << result.error().message;
   }
@@ -214,13 +214,13 @@ TEST_F(HttpSynthesizerTest, BodyThatIsNotAWavIsSynthesisFailed) {
 TEST_F(HttpSynthesizerTest, AnswerPastTheTimeoutIsARetryableTimeout) {
   double_.script({{"delay_ms", 5000}});
   HttpSynthesizer synthesizer(settings());
-  expect_failure(synthesizer.synthesize(request("Hola.", Json::object(), 200ms)), "TIMEOUT", true);
+  expect_failure(synthesizer.synthesize(request("Hola.", Json::object(), 200ms)), ErrorCode::timeout, true);
 }
 
 TEST_F(HttpSynthesizerTest, DroppedConnectionIsSynthesisFailedAndTheNextCallReconnects) {
   double_.script({{"close", true}});
   HttpSynthesizer synthesizer(settings(1));
-  expect_failure(synthesizer.synthesize(request("Hola.")), "SYNTHESIS_FAILED", false);
+  expect_failure(synthesizer.synthesize(request("Hola.")), ErrorCode::synthesis_failed, false);
   auto again = synthesizer.synthesize(request("Hola."));
   ASSERT_TRUE(again.has_value()) << again.error().message;
   EXPECT_EQ(again->pcm.duration_ms(), 5 * kMsPerChar);
@@ -232,7 +232,7 @@ TEST_F(HttpSynthesizerTest, RefusedConnectionIsSynthesisFailed) {
   closed.url = "http://127.0.0.1:" + std::to_string(port);
   HttpSynthesizer synthesizer(closed);
   auto result = synthesizer.synthesize(request("Hola."));
-  expect_failure(result, "SYNTHESIS_FAILED", false);
+  expect_failure(result, ErrorCode::synthesis_failed, false);
   EXPECT_NE(result.error().message.find(std::to_string(port)), std::string::npos) << result.error().message;
 }
 
@@ -274,7 +274,7 @@ TEST_F(HttpSynthesizerTest, WaitingForAConnectionPastTheTimeoutIsATimeout) {
   while (requests() != 1) std::this_thread::yield();
   auto result = synthesizer.synthesize(request("Hola.", Json::object(), 100ms));
   slow.join();
-  expect_failure(result, "TIMEOUT", true);
+  expect_failure(result, ErrorCode::timeout, true);
   EXPECT_NE(result.error().message.find("no free connection"), std::string::npos) << result.error().message;
 }
 
@@ -289,7 +289,7 @@ void expect_start_error(const HttpSynthesizerSettings& settings, const std::stri
   try {
     HttpSynthesizer synthesizer(settings);
     FAIL() << "started with url '" << settings.url << "'";
-  } catch (const EngineStartError& error) {
+  } catch (const StartupError& error) {
     EXPECT_NE(std::string(error.what()).find(named), std::string::npos) << error.what();
   }
 }
