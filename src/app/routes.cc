@@ -120,6 +120,19 @@ void add_service_metrics(const ServiceParts& parts) {
     bytes_out.advance_to(static_cast<double>(traffic.bytes_sent));
   });
 
+  // A pool with waiters is an engine that has become the bottleneck: more fragments want
+  // a decoder (or a translator process, or a connection) than there are.
+  auto& pool_waiting = registry.gauge("sts_engine_pool_waiting",
+                                      "Calls waiting for an engine's decoder, process or connection.", {"engine"});
+  auto& pool_size = registry.gauge("sts_engine_pool_size", "Decoders, processes or connections an engine has.",
+                                   {"engine"});
+  registry.add_collector([&parts, &pool_waiting, &pool_size] {
+    for (const auto& [engine, usage] : parts.pipeline.pool_usage()) {
+      pool_waiting.with({engine}).set(static_cast<double>(usage.waiting));
+      pool_size.with({engine}).set(static_cast<double>(usage.size));
+    }
+  });
+
   // docs/protocol.md §6: present, and 0, on machines without a GPU.
   auto& gpu_devices = registry.gauge("sts_gpu_devices", "GPUs NVML reports (0 without NVML).").with({});
   auto& gpu_utilization =

@@ -49,6 +49,8 @@ class Engine {
   // Whether the engine can serve now (GET /health). Local engines, loaded at start-up,
   // always can.
   virtual util::Readiness readiness() const { return {}; }
+  // Its pool of decoders, processes or connections, for sts_engine_pool_waiting.
+  virtual util::PoolUsage pool_usage() const { return {}; }
   // `pcm` is kSampleRateHz mono. Fails with model_error (MODEL_ERROR) for an inference
   // failure, invalid_audio (INVALID_AUDIO) for audio the engine cannot take.
   virtual tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const = 0;

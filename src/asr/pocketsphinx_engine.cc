@@ -10,6 +10,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "audio/samples.h"
@@ -100,7 +101,8 @@ std::filesystem::path write_unigram_arpa(const std::vector<std::string>& words) 
 
 }  // namespace
 
-PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
+PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings)
+    : pool_(static_cast<std::size_t>(std::max(1, settings.decoders)), {}) {
   namespace fs = std::filesystem;
   const fs::path root(settings.model_dir);
   const fs::path hmm = root / "en-us", lm = root / "en-us.lm.bin", dict = root / "cmudict-en-us.dict";
@@ -126,7 +128,7 @@ PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings) {
     cmd_ln_free_r(config);
     if (!decoder->ps) throw sts::StartupError("pocketsphinx could not load the model in " + root.string());
     add_domains(*decoder, settings.domains_dir);
-    idle_.push_back(std::move(decoder));
+    pool_.add(std::move(decoder));
   }
 }
 
@@ -176,22 +178,6 @@ void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domain
 
 PocketsphinxEngine::~PocketsphinxEngine() = default;
 
-std::unique_ptr<PocketsphinxEngine::Decoder> PocketsphinxEngine::borrow() const {
-  std::unique_lock lock(mutex_);
-  available_.wait(lock, [this] { return !idle_.empty(); });
-  auto decoder = std::move(idle_.back());
-  idle_.pop_back();
-  return decoder;
-}
-
-void PocketsphinxEngine::give_back(std::unique_ptr<Decoder> decoder) const {
-  {
-    std::lock_guard lock(mutex_);
-    idle_.push_back(std::move(decoder));
-  }
-  available_.notify_one();
-}
-
 tl::expected<Transcript, sts::Error> PocketsphinxEngine::recognise(const audio::PcmBuffer& pcm,
                                                                    const Request& request) const {
   if (pcm.sample_rate_hz != kSampleRateHz || pcm.channels != 1)
@@ -199,12 +185,7 @@ tl::expected<Transcript, sts::Error> PocketsphinxEngine::recognise(const audio::
   std::vector<std::int16_t> samples(pcm.samples.size());
   audio::float_to_s16(pcm.samples.data(), reinterpret_cast<std::uint8_t*>(samples.data()), samples.size());
 
-  auto decoder = borrow();
-  struct Return {
-    const PocketsphinxEngine& engine;
-    std::unique_ptr<Decoder>& decoder;
-    ~Return() { engine.give_back(std::move(decoder)); }
-  } give_back_on_exit{*this, decoder};
+  const auto decoder = pool_.acquire();  // no deadline: every decoder exists from the start, so one comes back
   ps_decoder_t* ps = decoder->ps;
   if (ps_set_search(ps, search_for(request.domain_hints)) < 0)
     return tl::unexpected(sts::Error{sts::ErrorCode::model_error, "pocketsphinx could not select its search"});

@@ -12,13 +12,12 @@
 // requests use the general model.
 #pragma once
 
-#include <condition_variable>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "asr/engine.h"
+#include "util/lending_pool.h"
+#include "util/readiness.h"
 
 namespace sts::asr {
 
@@ -38,22 +37,19 @@ class PocketsphinxEngine final : public Engine {
   const std::vector<std::string>& languages() const override { return languages_; }
   // The domain hints that change recognition: the lists that loaded.
   const std::vector<std::string>& domains() const { return domains_; }
+  util::PoolUsage pool_usage() const override { return {pool_.waiting(), pool_.size()}; }
   tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
 
   struct Decoder;
 
  private:
-  std::unique_ptr<Decoder> borrow() const;
-  void give_back(std::unique_ptr<Decoder> decoder) const;
   void add_domains(Decoder& decoder, const std::string& domains_dir);
   const char* search_for(const std::vector<std::string>& hints) const;
 
   std::string model_;
   std::vector<std::string> languages_{"en"};
   std::vector<std::string> domains_;
-  mutable std::mutex mutex_;
-  mutable std::condition_variable available_;
-  mutable std::vector<std::unique_ptr<Decoder>> idle_;
+  mutable util::LendingPool<Decoder> pool_;  // all made up front, so that a model that cannot load fails at start-up
 };
 
 }  // namespace sts::asr

@@ -104,25 +104,9 @@ std::string initial_prompt(const std::vector<std::string>& hints) {
 
 }  // namespace
 
-// One state lent to one recognise() call; it goes back to the pool on destruction.
-class WhisperEngine::StateLease {
- public:
-  StateLease(const WhisperEngine* engine, whisper_state* state) : engine_(engine), state_(state) {}
-  StateLease(StateLease&& other) noexcept : engine_(other.engine_), state_(std::exchange(other.state_, nullptr)) {}
-  StateLease(const StateLease&) = delete;
-  StateLease& operator=(const StateLease&) = delete;
-  StateLease& operator=(StateLease&&) = delete;
-  ~StateLease() {
-    if (state_ != nullptr) engine_->release_state(state_);
-  }
-  whisper_state* get() const { return state_; }
-
- private:
-  const WhisperEngine* engine_;
-  whisper_state* state_;
-};
-
-WhisperEngine::WhisperEngine(WhisperSettings settings) : settings_(std::move(settings)) {
+WhisperEngine::WhisperEngine(WhisperSettings settings)
+    : settings_(std::move(settings)),
+      pool_(static_cast<std::size_t>(settings_.max_parallel), [this] { return make_state(); }) {
   if (settings_.threads < 1 || settings_.max_parallel < 1) {
     throw std::invalid_argument("WhisperSettings: threads and max_parallel must be at least 1");
   }
@@ -145,57 +129,28 @@ WhisperEngine::WhisperEngine(WhisperSettings settings) : settings_(std::move(set
 
   // The first state now, so that a model too big for memory fails at start-up, not
   // on the first fragment.
-  all_states_.reserve(static_cast<std::size_t>(settings_.max_parallel));
-  idle_states_.reserve(static_cast<std::size_t>(settings_.max_parallel));
-  whisper_state* state = whisper_init_state(context_.get());
-  if (state == nullptr) throw load_error(path, "no memory for a decoder state");
-  all_states_.push_back(state);
-  idle_states_.push_back(state);
+  StatePool::Item state(whisper_init_state(context_.get()));
+  if (!state) throw load_error(path, "no memory for a decoder state");
+  pool_.add(std::move(state));
 }
 
 void WhisperEngine::ContextDeleter::operator()(whisper_context* context) const { whisper_free(context); }
+void WhisperEngine::StateDeleter::operator()(whisper_state* state) const { whisper_free_state(state); }
 
-// No recognise() call may still run: the states go before the weights they use.
-WhisperEngine::~WhisperEngine() {
-  for (whisper_state* state : all_states_) whisper_free_state(state);
-}
+// No recognise() call may still run: every state must be back in the pool.
+WhisperEngine::~WhisperEngine() = default;
 
-// An idle state, a new one while the pool is below max_parallel, or the next one
-// returned. A state that cannot be created (memory) sends the caller to wait for an
-// existing one: there is always at least one.
-WhisperEngine::StateLease WhisperEngine::acquire_state() const {
-  std::unique_lock lock(pool_mutex_);
-  for (;;) {
-    if (!idle_states_.empty()) {
-      whisper_state* state = idle_states_.back();
-      idle_states_.pop_back();
-      return StateLease(this, state);
-    }
-    if (all_states_.size() + creating_ < static_cast<std::size_t>(settings_.max_parallel)) {
-      ++creating_;
-      lock.unlock();
-      whisper_state* state = whisper_init_state(context_.get());  // tens of ms: not under the lock
-      lock.lock();
-      --creating_;
-      if (state != nullptr) {
-        all_states_.push_back(state);
-        return StateLease(this, state);
-      }
-      observability::log_warning("whisper: no memory for another decoder state; waiting for a busy one",
-                                 {{"states", all_states_.size()}});
-      state_returned_.wait(lock, [this] { return !idle_states_.empty(); });
-      continue;
-    }
-    state_returned_.wait(lock);
+// The pool asks for another state when none is idle and fewer than max_parallel exist.
+// One that cannot be made (memory) sends the caller to wait for an existing one: there
+// is always at least one.
+WhisperEngine::StatePool::Item WhisperEngine::make_state() const {
+  StatePool::Item state(whisper_init_state(context_.get()));
+  if (!state) {
+    // The pool counts the place it holds for this state while it is made.
+    observability::log_warning("whisper: no memory for another decoder state; waiting for a busy one",
+                               {{"states", pool_.size() - 1}});
   }
-}
-
-void WhisperEngine::release_state(whisper_state* state) const {
-  {
-    std::lock_guard lock(pool_mutex_);
-    idle_states_.push_back(state);
-  }
-  state_returned_.notify_one();
+  return state;
 }
 
 tl::expected<Transcript, sts::Error> WhisperEngine::recognise(const audio::PcmBuffer& pcm,
@@ -232,7 +187,7 @@ tl::expected<Transcript, sts::Error> WhisperEngine::recognise(const audio::PcmBu
   params.print_timestamps = false;
   params.initial_prompt = prompt.empty() ? nullptr : prompt.c_str();
 
-  const StateLease lease = acquire_state();
+  const auto lease = pool_.acquire();
   whisper_state* state = lease.get();
   const int status =
       whisper_full_with_state(context_.get(), state, params, pcm.samples.data(), static_cast<int>(pcm.samples.size()));

@@ -3,14 +3,14 @@
 // borrow a decoder state (KV caches, compute buffers) from a small pool.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "asr/engine.h"
+#include "util/lending_pool.h"
+#include "util/readiness.h"
 
 struct whisper_context;
 struct whisper_state;
@@ -41,32 +41,31 @@ class WhisperEngine final : public Engine {
   std::string_view model() const override { return model_name_; }  // the file name
   // Every language whisper knows for a multilingual model; "en" for an .en model.
   const std::vector<std::string>& languages() const override { return languages_; }
+  util::PoolUsage pool_usage() const override { return {pool_.waiting(), pool_.size()}; }
   // Greedy decoding, segment timestamps on. Segment times are clamped to the audio
   // (whisper sees 30 s windows and may place a timestamp past the end);
   // confidence is the mean probability of the segment's text tokens.
   tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
 
  private:
-  class StateLease;
-  StateLease acquire_state() const;
-  void release_state(whisper_state* state) const;
-
   struct ContextDeleter {
     void operator()(whisper_context* context) const;
   };
+  struct StateDeleter {
+    void operator()(whisper_state* state) const;
+  };
+  using StatePool = util::LendingPool<whisper_state, StateDeleter>;
+
+  StatePool::Item make_state() const;
 
   WhisperSettings settings_;
   std::unique_ptr<whisper_context, ContextDeleter> context_;  // the weights: read-only once loaded
   std::string model_name_;
   std::vector<std::string> languages_;
 
-  // The state pool. whisper_full_with_state on one state is not reentrant, so a
-  // state is lent to one call at a time.
-  mutable std::mutex pool_mutex_;
-  mutable std::condition_variable state_returned_;
-  mutable std::vector<whisper_state*> idle_states_;
-  mutable std::vector<whisper_state*> all_states_;
-  mutable std::size_t creating_ = 0;  // states being created outside the lock
+  // whisper_full_with_state on one state is not reentrant, so a state is lent to one
+  // call at a time. Declared after context_: the states go before the weights they use.
+  mutable StatePool pool_;
 };
 
 }  // namespace sts::asr

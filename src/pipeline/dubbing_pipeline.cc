@@ -137,6 +137,14 @@ std::map<std::string, util::Readiness, std::less<>> DubbingPipeline::readiness()
   return readiness;
 }
 
+std::map<std::string, util::PoolUsage, std::less<>> DubbingPipeline::pool_usage() const {
+  std::map<std::string, util::PoolUsage, std::less<>> usage;
+  if (engines_.asr) usage[std::string(engines_.asr->name())] = engines_.asr->pool_usage();
+  if (engines_.translator) usage[std::string(engines_.translator->name())] = engines_.translator->pool_usage();
+  if (engines_.synthesizer) usage[std::string(engines_.synthesizer->name())] = engines_.synthesizer->pool_usage();
+  return usage;
+}
+
 FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& control) const {
   FragmentResult result;
   result.asr_model = engines_.asr ? std::string(engines_.asr->model()) : "echo";

@@ -37,6 +37,7 @@ class DubbingPipeline final : public Pipeline {
   const std::vector<LanguagePair>& language_pairs() const override { return pairs_; }
   util::Json engines() const override;
   std::map<std::string, util::Readiness, std::less<>> readiness() const override;
+  std::map<std::string, util::PoolUsage, std::less<>> pool_usage() const override;
   FragmentResult process(const FragmentJob& job, JobControl& control) const override;
 
  private:

@@ -47,6 +47,8 @@ class Pipeline {
   virtual util::Json engines() const = 0;
   // Each stage's engine readiness, by the stage names engines() uses.
   virtual std::map<std::string, util::Readiness, std::less<>> readiness() const { return {}; }
+  // Each engine's pool of decoders, processes or connections, by engine name.
+  virtual std::map<std::string, util::PoolUsage, std::less<>> pool_usage() const { return {}; }
   // Never throws: every failure is a failed result naming its stage.
   virtual FragmentResult process(const FragmentJob& job, JobControl& control) const = 0;
 

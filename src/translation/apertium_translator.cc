@@ -118,15 +118,27 @@ std::string iso639_1(std::string_view apertium_code) {
 
 class ApertiumTranslator::Pipeline {
  public:
-  explicit Pipeline(const std::string& command) : command_(command) { start(); }
-  ~Pipeline() { stop(); }
+  explicit Pipeline(Pair& pair) : pair_(pair) {
+    {
+      const std::scoped_lock lock(pair_.mutex);
+      pair_.all.push_back(this);
+    }
+    start();
+  }
+  ~Pipeline() {
+    stop();
+    const std::scoped_lock lock(pair_.mutex);
+    std::erase(pair_.all, this);
+  }
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
   int process_group() const { return pid_.load(); }
+  // False once it failed to start or an exchange failed: it is of no more use.
+  bool running() const { return pid_.load() > 0; }
 
-  // One sentence in, its translation out, within the deadline. Any failure leaves
-  // the pipeline restarted, so the next call meets a fresh one.
+  // One sentence in, its translation out, within the deadline. A failed exchange
+  // kills the pipeline, which may still be working on a sentence nobody waits for.
   tl::expected<std::string, sts::Error> translate(std::string_view sentence, Clock::time_point deadline) {
     // With no time left nothing is sent, and the pipeline stays as healthy as it is.
     if (Clock::now() >= deadline) return timed_out();
@@ -134,10 +146,7 @@ class ApertiumTranslator::Pipeline {
       observability::log_debug("apertium translating", {{"process_group", pid_.load()}, {"bytes", sentence.size()}});
     }
     auto result = exchange(escape(sentence), deadline);
-    if (!result) {
-      stop();
-      start();
-    }
+    if (!result) stop();
     return result;
   }
 
@@ -216,7 +225,7 @@ class ApertiumTranslator::Pipeline {
     posix_spawnattr_setpgroup(&attributes, 0);
     posix_spawnattr_setsigmask(&attributes, &no_signals);
     posix_spawnattr_setsigdefault(&attributes, &default_signals);
-    std::string shell = "/bin/bash", flag = "-c", command = command_;
+    std::string shell = "/bin/bash", flag = "-c", command = pair_.command;
     char* argv[] = {shell.data(), flag.data(), command.data(), nullptr};
     pid_t pid = 0;
     const int spawned = ::posix_spawn(&pid, shell.c_str(), &files, &attributes, argv, environ);
@@ -246,11 +255,17 @@ class ApertiumTranslator::Pipeline {
     }
   }
 
-  std::string command_;
+  Pair& pair_;
   int to_child_ = -1;
   int from_child_ = -1;
   std::atomic<pid_t> pid_{0};  // also the process group id
 };
+
+// A replacement is not warmed up as the first pipelines are: the call that starts it
+// waits for the dictionaries either way, and its first sentence waits only within the
+// call's deadline.
+ApertiumTranslator::Pair::Pair(std::string shell_command, std::size_t pipelines)
+    : command(std::move(shell_command)), pool(pipelines, [this] { return std::make_unique<Pipeline>(*this); }) {}
 
 ApertiumTranslator::ApertiumTranslator(const ApertiumSettings& settings) {
   namespace fs = std::filesystem;
@@ -266,18 +281,18 @@ ApertiumTranslator::ApertiumTranslator(const ApertiumSettings& settings) {
     if (dash == std::string::npos) continue;
     const LanguagePair pair{iso639_1(name.substr(0, dash)), iso639_1(name.substr(dash + 1))};
     if (pair.first.empty() || pair.second.empty() || by_pair_.contains(pair)) continue;
-    auto entry = std::make_unique<Pair>();
-    entry->command = pipeline_command(mode);
-    if (entry->command.empty()) throw sts::StartupError("apertium: cannot read the pipeline of " + mode.string());
-    for (int index = 0; index < std::max(1, settings.pipelines_per_pair); ++index) {
-      auto pipeline = std::make_unique<Pipeline>(entry->command);
+    std::string command = pipeline_command(mode);
+    if (command.empty()) throw sts::StartupError("apertium: cannot read the pipeline of " + mode.string());
+    const auto pipelines = static_cast<std::size_t>(std::max(1, settings.pipelines_per_pair));
+    auto entry = std::make_unique<Pair>(std::move(command), pipelines);
+    for (std::size_t index = 0; index < pipelines; ++index) {
+      auto pipeline = std::make_unique<Pipeline>(*entry);
       // The first sentence through a pipeline pays for loading its dictionaries
       // (about 120 ms): pay it now rather than on a stream's first fragment.
       if (!pipeline->translate("Hello.", Clock::now() + std::chrono::seconds(10))) {
         throw sts::StartupError("apertium: the " + name + " pipeline does not translate");
       }
-      entry->all.push_back(pipeline.get());
-      entry->idle.push_back(std::move(pipeline));
+      entry->pool.add(std::move(pipeline));
     }
     pairs_.push_back(pair);
     by_pair_.emplace(pair, std::move(entry));
@@ -289,6 +304,15 @@ ApertiumTranslator::ApertiumTranslator(const ApertiumSettings& settings) {
 }
 
 ApertiumTranslator::~ApertiumTranslator() = default;
+
+util::PoolUsage ApertiumTranslator::pool_usage() const {
+  util::PoolUsage usage;
+  for (const auto& [pair, entry] : by_pair_) {
+    usage.waiting += entry->pool.waiting();
+    usage.size += entry->pool.size();
+  }
+  return usage;
+}
 
 std::vector<int> ApertiumTranslator::process_groups() const {
   std::vector<int> groups;
@@ -306,38 +330,26 @@ tl::expected<std::vector<std::string>, sts::Error> ApertiumTranslator::translate
         sts::Error{sts::ErrorCode::unsupported_language_pair,
                    "apertium has no " + request.source_language + "-" + request.target_language + " pair"});
   }
-  Pair& pair = *found->second;
   const auto deadline = Clock::now() + request.timeout;
-  std::unique_ptr<Pipeline> pipeline;
-  {
-    std::unique_lock lock(pair.mutex);
-    if (!pair.returned.wait_until(lock, deadline, [&] { return !pair.idle.empty(); })) {
-      return tl::unexpected(
-          sts::Error{sts::ErrorCode::timeout, "every apertium pipeline stayed busy past the deadline"});
-    }
-    pipeline = std::move(pair.idle.back());
-    pair.idle.pop_back();
+  auto lease = found->second->pool.acquire_until(deadline);
+  if (!lease) {
+    return tl::unexpected(sts::Error{sts::ErrorCode::timeout, "every apertium pipeline stayed busy past the deadline"});
   }
+  Pipeline& pipeline = **lease;
   std::vector<std::string> translations;
-  tl::expected<std::vector<std::string>, sts::Error> outcome;
   for (const auto& sentence : request.sentences) {
     if (sentence.find_first_not_of(" \t\r\n") == std::string::npos) {
       translations.emplace_back();
       continue;
     }
-    auto translated = pipeline->translate(sentence, deadline);
+    auto translated = pipeline.translate(sentence, deadline);
     if (!translated) {
-      outcome = tl::unexpected(std::move(translated.error()));
-      break;
+      // Its place goes to a fresh pipeline, which the pool starts for the next call.
+      if (!pipeline.running()) lease->discard();
+      return tl::unexpected(std::move(translated.error()));
     }
     translations.push_back(std::move(*translated));
   }
-  {
-    std::lock_guard lock(pair.mutex);
-    pair.idle.push_back(std::move(pipeline));
-  }
-  pair.returned.notify_one();
-  if (!outcome) return outcome;
   return translations;
 }
 

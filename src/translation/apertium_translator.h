@@ -3,11 +3,12 @@
 // each pair keeps a few long-lived pipelines running in null-flush mode, where every
 // \0-terminated input is translated and answered with a \0 at once. A call borrows a
 // pipeline for its sentences; a pipeline that dies or overruns the call's deadline is
-// killed, the call fails (retryable), and a fresh pipeline takes its place.
+// killed, the call fails (retryable), and the next call that finds no idle pipeline
+// starts a fresh one in its place.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include "translation/translator.h"
+#include "util/lending_pool.h"
+#include "util/readiness.h"
 
 namespace sts::translation {
 
@@ -38,6 +41,8 @@ class ApertiumTranslator final : public Translator {
   std::string_view name() const override { return "apertium"; }
   std::string_view model() const override { return "apertium"; }
   const std::vector<LanguagePair>& pairs() const override { return pairs_; }
+  // Every pair's pipelines together.
+  util::PoolUsage pool_usage() const override;
   tl::expected<std::vector<std::string>, sts::Error> translate(const Request& request) const override;
 
   // The process groups of the running pipelines: tests kill them to check recovery.
@@ -47,11 +52,17 @@ class ApertiumTranslator final : public Translator {
 
  private:
   struct Pair {
+    // Up to `pipelines` pipelines of `shell_command`; the pool starts one lazily only
+    // to replace one that was killed.
+    Pair(std::string shell_command, std::size_t pipelines);
+
     std::string command;  // the shell pipeline, from the pair's mode file
+    // Every pipeline that exists, lent or idle, for process_groups(): the pool lends
+    // them but cannot list them. Each pipeline enters and leaves it itself.
     std::mutex mutex;
-    std::condition_variable returned;
-    std::vector<std::unique_ptr<Pipeline>> idle;
-    std::vector<Pipeline*> all;
+    std::vector<const Pipeline*> all;
+    // Declared last, so that its pipelines leave `all` before it goes.
+    util::LendingPool<Pipeline> pool;
   };
 
   std::vector<LanguagePair> pairs_;

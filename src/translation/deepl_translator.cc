@@ -148,6 +148,8 @@ util::Readiness DeeplTranslator::readiness() const {
   return readiness;
 }
 
+util::PoolUsage DeeplTranslator::pool_usage() const { return client_->pool_usage(); }
+
 tl::expected<std::vector<std::string>, sts::Error> DeeplTranslator::translate(const Request& request) const {
   if (request.sentences.empty()) return std::vector<std::string>{};
   const auto deadline = util::HttpClient::Clock::now() + request.timeout;

@@ -56,6 +56,8 @@ class DeeplTranslator final : public Translator {
   // Every ordered pair of DeepL's text languages (a fixed list, see the .cc).
   const std::vector<LanguagePair>& pairs() const override { return pairs_; }
   util::Readiness readiness() const override;
+  // Its HTTP connections.
+  util::PoolUsage pool_usage() const override;
 
   // One POST with every sentence. HTTP and transport failures map to docs/protocol.md §4:
   //   429 RATE_LIMIT_EXCEEDED (retryable)     456 QUOTA_EXCEEDED

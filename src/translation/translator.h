@@ -39,6 +39,8 @@ class Translator {
   // Whether the engine can serve now (GET /health). Local engines, loaded at start-up,
   // always can.
   virtual util::Readiness readiness() const { return {}; }
+  // Its pool of decoders, processes or connections, for sts_engine_pool_waiting.
+  virtual util::PoolUsage pool_usage() const { return {}; }
   // Returns exactly one translation per request sentence, or a failure with a code of
   // docs/protocol.md §4, translation stage: TRANSLATION_API_UNAVAILABLE, RATE_LIMIT_EXCEEDED,
   // QUOTA_EXCEEDED, AUTH_FAILED, TIMEOUT, or another code for what only the engine

@@ -187,6 +187,8 @@ util::Readiness HttpSynthesizer::readiness() const {
   return readiness;
 }
 
+util::PoolUsage HttpSynthesizer::pool_usage() const { return client_->pool_usage(); }
+
 tl::expected<Speech, Error> HttpSynthesizer::synthesize(const Request& request) const {
   const auto deadline = util::HttpClient::Clock::now() + request.timeout;
   const std::string_view text = trim(request.text);

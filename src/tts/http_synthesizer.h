@@ -65,6 +65,8 @@ class HttpSynthesizer final : public Synthesizer {
   std::string_view model() const override { return settings_.model; }
   const std::vector<std::string>& languages() const override { return settings_.languages; }
   util::Readiness readiness() const override;
+  // Its HTTP connections.
+  util::PoolUsage pool_usage() const override;
 
   // One POST per request; the WAV answer decoded at its own rate, metadata
   // {"tts_engine": "http"}. Failures, docs/protocol.md §4 (tts stage):

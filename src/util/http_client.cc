@@ -5,11 +5,13 @@
 #include <curl/curl.h>
 
 #include <array>
-#include <condition_variable>
-#include <mutex>
+#include <memory>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <utility>
+
+#include "util/lending_pool.h"
 
 namespace sts::util {
 
@@ -69,25 +71,27 @@ bool is_http_url(const std::string& url) {
   return ok;
 }
 
-// Easy handles lent one call at a time. A handle taken from the top of the idle
-// stack usually finds a warm connection. Created on first need, up to `max`.
+// Easy handles lent one call at a time, made on first need up to max_connections. The
+// pool lends the handle given back last, from the top of its idle stack: that one
+// usually still has a warm connection.
 class HttpClient::Connections {
  public:
   struct Handle {
+    Handle() = default;
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    ~Handle() { curl_easy_cleanup(curl); }
+
     CURL* curl = nullptr;
     std::array<char, CURL_ERROR_SIZE> error{};
   };
+  using Pool = LendingPool<Handle>;
 
-  explicit Connections(HttpClientSettings settings) : settings_(std::move(settings)) {
+  explicit Connections(HttpClientSettings settings)
+      : settings_(std::move(settings)), pool_(settings_.max_connections, [this] { return create(); }) {
     for (const std::string& header : settings_.headers) append_header(header);
     // "Expect:" drops curl's 100-continue round trip before larger bodies.
     append_header("Expect:");
-  }
-
-  ~Connections() {
-    // Every lease has ended: post() returns before the client can go.
-    for (auto& handle : all_) curl_easy_cleanup(handle->curl);
-    curl_slist_free_all(headers_);
   }
 
   Connections(const Connections&) = delete;
@@ -95,40 +99,37 @@ class HttpClient::Connections {
 
   const HttpClientSettings& settings() const { return settings_; }
 
-  // A free handle, or nullptr when none was free before `deadline`.
-  Handle* borrow(Clock::time_point deadline) {
-    std::unique_lock lock(mutex_);
-    if (idle_.empty() && all_.size() < settings_.max_connections) return create();
-    if (!returned_.wait_until(lock, deadline, [&] { return !idle_.empty(); })) return nullptr;
-    Handle* handle = idle_.back();
-    idle_.pop_back();
-    return handle;
-  }
+  // A free handle, or nothing when none was free before `deadline`.
+  std::optional<Pool::Lease> lend(Clock::time_point deadline) { return pool_.acquire_until(deadline); }
 
-  void give_back(Handle* handle) {
-    {
-      std::lock_guard lock(mutex_);
-      idle_.push_back(handle);
-    }
-    returned_.notify_one();
-  }
+  PoolUsage usage() const { return {pool_.waiting(), pool_.size()}; }
 
  private:
+  struct HeaderList {
+    HeaderList() = default;
+    HeaderList(const HeaderList&) = delete;
+    HeaderList& operator=(const HeaderList&) = delete;
+    ~HeaderList() { curl_slist_free_all(list); }
+
+    curl_slist* list = nullptr;
+  };
+
   void append_header(const std::string& header) {
-    curl_slist* extended = curl_slist_append(headers_, header.c_str());
+    curl_slist* extended = curl_slist_append(headers_.list, header.c_str());
     if (extended == nullptr) throw std::bad_alloc();
-    headers_ = extended;
+    headers_.list = extended;
   }
 
-  // Options that never change; post() sets the per-call ones. No network here.
-  Handle* create() {
+  // Options that never change; post() sets the per-call ones. No network here. Null
+  // when curl has no memory for a handle, as the pool's factory says.
+  Pool::Item create() const {
     auto handle = std::make_unique<Handle>();
     handle->curl = curl_easy_init();
-    if (handle->curl == nullptr) throw std::bad_alloc();
+    if (handle->curl == nullptr) return nullptr;
     CURL* curl = handle->curl;
     curl_easy_setopt(curl, CURLOPT_URL, settings_.url.c_str());
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers_.list);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "sts-service");
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we are threaded
@@ -137,16 +138,12 @@ class HttpClient::Connections {
     curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, 1L);  // one host: one connection per handle
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, handle->error.data());
-    all_.push_back(std::move(handle));
-    return all_.back().get();
+    return handle;
   }
 
   const HttpClientSettings settings_;
-  curl_slist* headers_ = nullptr;  // shared by every handle, freed after them
-  std::mutex mutex_;
-  std::condition_variable returned_;
-  std::vector<std::unique_ptr<Handle>> all_;
-  std::vector<Handle*> idle_;
+  HeaderList headers_;  // shared by every handle: declared before the pool, so freed after them
+  Pool pool_;
 };
 
 HttpClient::HttpClient(HttpClientSettings settings) {
@@ -157,6 +154,8 @@ HttpClient::HttpClient(HttpClientSettings settings) {
 
 HttpClient::~HttpClient() = default;
 
+PoolUsage HttpClient::pool_usage() const { return connections_->usage(); }
+
 tl::expected<HttpResponse, HttpError> HttpClient::post(std::string_view body, Clock::time_point deadline) const {
   auto response = perform(body, deadline);
   if (response) outcome_.succeeded();
@@ -165,21 +164,17 @@ tl::expected<HttpResponse, HttpError> HttpClient::post(std::string_view body, Cl
 }
 
 tl::expected<HttpResponse, HttpError> HttpClient::perform(std::string_view body, Clock::time_point deadline) const {
-  Connections::Handle* handle = connections_->borrow(deadline);
+  const auto lease = connections_->lend(deadline);
   const auto busy = [] { return tl::unexpected(HttpError{HttpError::Kind::busy, "no free connection"}); };
-  if (handle == nullptr) return busy();
-  struct Lease {
-    Connections& pool;
-    Connections::Handle* handle;
-    ~Lease() { pool.give_back(handle); }
-  } lease{*connections_, handle};
+  if (!lease) return busy();
 
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   if (left.count() <= 0) return busy();
 
   Sink sink{{}, connections_->settings().max_response_bytes, false};
-  CURL* curl = handle->curl;
-  handle->error[0] = '\0';
+  Connections::Handle& handle = **lease;
+  CURL* curl = handle.curl;
+  handle.error[0] = '\0';
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
@@ -194,7 +189,7 @@ tl::expected<HttpResponse, HttpError> HttpClient::perform(std::string_view body,
       return tl::unexpected(
           HttpError{HttpError::Kind::oversized, "answer longer than " + std::to_string(sink.max) + " bytes"});
     }
-    std::string reason = handle->error[0] != '\0' ? handle->error.data() : curl_easy_strerror(code);
+    std::string reason = handle.error[0] != '\0' ? handle.error.data() : curl_easy_strerror(code);
     const auto kind = code == CURLE_OPERATION_TIMEDOUT ? HttpError::Kind::timeout : HttpError::Kind::transport;
     return tl::unexpected(HttpError{kind, std::move(reason)});
   }

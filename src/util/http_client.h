@@ -77,6 +77,9 @@ class HttpClient {
   // unresolvable), as RecentFailure says. A timeout is no evidence: calls get what is
   // left of their fragment's deadline, so a backlog here times them out too.
   Readiness readiness() const { return outcome_.readiness(); }
+  // Callers waiting for a connection, and the handles made so far (one connection
+  // each), for the metrics of the engine that owns this client.
+  PoolUsage pool_usage() const;
 
  private:
   tl::expected<HttpResponse, HttpError> perform(std::string_view body, Clock::time_point deadline) const;

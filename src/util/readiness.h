@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -11,6 +12,13 @@ namespace sts::util {
 struct Readiness {
   bool ready = true;
   std::string detail;
+};
+
+// An engine's pool of decoders, processes or connections (util::LendingPool): callers
+// waiting for one now, and how many exist.
+struct PoolUsage {
+  std::size_t waiting = 0;
+  std::size_t size = 0;
 };
 
 // Readiness of a remote service from the calls made to it: not ready after a call

@@ -90,6 +90,16 @@ async def test_metrics_name_every_protocol_metric_with_values_that_match_a_dubbe
                   translation_engine="apertium", pipeline="dub") == 1
 
 
+async def test_every_engine_pool_reports_its_size_and_waiters(start_server):
+    server = start_server(STS_PIPELINE="dub", COMPUTE_THREADS=2)
+    families = await scrape(server)
+    for engine in ("pocketsphinx", "apertium"):
+        assert sample(families, "sts_engine_pool_size", engine=engine) >= 1, engine
+        assert sample(families, "sts_engine_pool_waiting", engine=engine) == 0, engine
+    # espeak-ng is one library instance behind a lock of its own: no pool to report.
+    assert sample(families, "sts_engine_pool_size", engine="espeak") == 0
+
+
 async def test_failures_rejections_and_backpressure_are_counted_by_code_and_severity(start_server):
     server = start_server(MAX_INFLIGHT=3)
     worker = await Worker(server, stream_id="metrics-faults").connect()
