@@ -4,14 +4,17 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
+
+#include "util/mutex.h"
 
 namespace sts::observability {
 namespace {
 
 std::atomic<LogLevel> g_level{LogLevel::info};
 thread_local const ScopedLogFields* t_scope = nullptr;
-std::mutex g_write_mutex;
+// Whole lines only: a line is written and flushed under it. It guards stderr, which
+// no annotation can name.
+util::Mutex g_write_mutex;
 
 std::string utc_timestamp() {
   const auto now = std::chrono::system_clock::now();
@@ -68,7 +71,7 @@ void log(LogLevel level, std::string_view message, const util::Json& fields) {
   }
   std::string text = util::to_json(line);
   text.push_back('\n');
-  const std::scoped_lock lock(g_write_mutex);
+  const util::MutexLock lock(g_write_mutex);
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
 }

@@ -23,10 +23,14 @@ void append_number(std::string& out, double value) {
 // HELP text escapes backslash and newline; label values also the double quote.
 void append_escaped(std::string& out, std::string_view text, bool quote) {
   for (const char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '"' && quote) out += "\\\"";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"' && quote)
+      out += "\\\"";
+    else
+      out += c;
   }
 }
 
@@ -110,9 +114,9 @@ void expose_family(std::string& out, const Family<Histogram>& family) {
 template <typename Metric, typename... Args>
 Family<Metric>& add_family(std::vector<std::unique_ptr<Family<Metric>>>& families, std::string name, std::string help,
                            std::vector<std::string> label_names, Args... args) {
-  auto& family = *families.emplace_back(std::make_unique<Family<Metric>>(
-      std::move(name), std::move(help), std::move(label_names),
-      [args...] { return std::make_unique<Metric>(args...); }));
+  auto& family =
+      *families.emplace_back(std::make_unique<Family<Metric>>(std::move(name), std::move(help), std::move(label_names),
+                                                              [args...] { return std::make_unique<Metric>(args...); }));
   // A metric without labels is always exposed, as 0 until something happens.
   if (family.label_names().empty()) family.with(std::vector<std::string>{});
   return family;
@@ -164,7 +168,7 @@ void Registry::check_unique(const std::string& name) const {
 }
 
 Family<Counter>& Registry::counter(std::string name, std::string help, std::vector<std::string> label_names) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   check_unique(name);
   auto& family = add_family(counters_, std::move(name), std::move(help), std::move(label_names));
   order_.emplace_back(&family);
@@ -172,7 +176,7 @@ Family<Counter>& Registry::counter(std::string name, std::string help, std::vect
 }
 
 Family<Gauge>& Registry::gauge(std::string name, std::string help, std::vector<std::string> label_names) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   check_unique(name);
   auto& family = add_family(gauges_, std::move(name), std::move(help), std::move(label_names));
   order_.emplace_back(&family);
@@ -181,7 +185,7 @@ Family<Gauge>& Registry::gauge(std::string name, std::string help, std::vector<s
 
 Family<Histogram>& Registry::histogram(std::string name, std::string help, std::vector<std::string> label_names,
                                        std::span<const double> upper_bounds) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   check_unique(name);
   // The factory keeps its own copy of the bounds: children are made later.
   auto& family = add_family(histograms_, std::move(name), std::move(help), std::move(label_names),
@@ -191,12 +195,12 @@ Family<Histogram>& Registry::histogram(std::string name, std::string help, std::
 }
 
 void Registry::add_collector(std::function<void()> collect) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   collectors_.push_back(std::move(collect));
 }
 
 std::string Registry::expose() const {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   for (const auto& collect : collectors_) collect();
   std::string out;
   out.reserve(16 * 1024);

@@ -10,13 +10,14 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <span>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "util/mutex.h"
 
 namespace sts::observability {
 
@@ -71,17 +72,21 @@ class Family {
  public:
   using Factory = std::function<std::unique_ptr<Metric>()>;
   Family(std::string name, std::string help, std::vector<std::string> label_names, Factory factory)
-      : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)),
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        label_names_(std::move(label_names)),
         factory_(std::move(factory)) {}
 
   // The child for these label values (as many as label names, in their order),
   // created on first use. The reference stays valid for the registry's life.
-  Metric& with(std::initializer_list<std::string_view> values) { return with(std::vector<std::string>(values.begin(), values.end())); }
+  Metric& with(std::initializer_list<std::string_view> values) {
+    return with(std::vector<std::string>(values.begin(), values.end()));
+  }
   Metric& with(std::vector<std::string> values);
 
   template <typename Fn>
   void for_each(Fn&& fn) const {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     for (const auto& [values, metric] : children_) fn(values, *metric);
   }
   const std::string& name() const { return name_; }
@@ -93,8 +98,8 @@ class Family {
   const std::string help_;
   const std::vector<std::string> label_names_;
   const Factory factory_;
-  mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, std::unique_ptr<Metric>> children_;
+  mutable util::Mutex mutex_;
+  std::map<std::vector<std::string>, std::unique_ptr<Metric>> children_ STS_GUARDED_BY(mutex_);
 };
 
 class Registry {
@@ -114,14 +119,14 @@ class Registry {
 
  private:
   using Entry = std::variant<const Family<Counter>*, const Family<Gauge>*, const Family<Histogram>*>;
-  void check_unique(const std::string& name) const;
+  void check_unique(const std::string& name) const STS_REQUIRES(mutex_);
 
-  mutable std::mutex mutex_;
-  std::vector<Entry> order_;
-  std::vector<std::unique_ptr<Family<Counter>>> counters_;
-  std::vector<std::unique_ptr<Family<Gauge>>> gauges_;
-  std::vector<std::unique_ptr<Family<Histogram>>> histograms_;
-  std::vector<std::function<void()>> collectors_;
+  mutable util::Mutex mutex_;
+  std::vector<Entry> order_ STS_GUARDED_BY(mutex_);
+  std::vector<std::unique_ptr<Family<Counter>>> counters_ STS_GUARDED_BY(mutex_);
+  std::vector<std::unique_ptr<Family<Gauge>>> gauges_ STS_GUARDED_BY(mutex_);
+  std::vector<std::unique_ptr<Family<Histogram>>> histograms_ STS_GUARDED_BY(mutex_);
+  std::vector<std::function<void()>> collectors_ STS_GUARDED_BY(mutex_);
 };
 
 inline constexpr std::string_view kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -131,7 +136,7 @@ Metric& Family<Metric>::with(std::vector<std::string> values) {
   if (values.size() != label_names_.size()) {
     throw std::invalid_argument(name_ + ": " + std::to_string(label_names_.size()) + " label values expected");
   }
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   auto& slot = children_[std::move(values)];
   if (!slot) slot = factory_();
   return *slot;

@@ -11,7 +11,7 @@ void InflightTracker::remove(std::int64_t count) {
 
 void InflightTracker::begin_drain(std::function<void()> on_drained) {
   {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     on_drained_ = std::move(on_drained);
   }
   draining_.store(true, std::memory_order_release);
@@ -21,7 +21,7 @@ void InflightTracker::begin_drain(std::function<void()> on_drained) {
 void InflightTracker::fire_if_drained() {
   std::function<void()> callback;
   {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     if (count_.load(std::memory_order_acquire) > 0 || !on_drained_) return;
     callback = std::move(on_drained_);
     on_drained_ = nullptr;

@@ -5,7 +5,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
+
+#include "util/mutex.h"
 
 namespace sts::protocol {
 
@@ -20,12 +21,12 @@ class InflightTracker {
   void begin_drain(std::function<void()> on_drained);
 
  private:
-  void fire_if_drained();
+  void fire_if_drained() STS_LOCKS_EXCLUDED(mutex_);
 
   std::atomic<std::int64_t> count_{0};
   std::atomic<bool> draining_{false};
-  std::mutex mutex_;
-  std::function<void()> on_drained_;
+  util::Mutex mutex_;
+  std::function<void()> on_drained_ STS_GUARDED_BY(mutex_);
 };
 
 }  // namespace sts::protocol

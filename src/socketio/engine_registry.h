@@ -4,11 +4,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "socketio/engine_types.h"
+#include "util/mutex.h"
 
 namespace sts::socketio {
 
@@ -24,30 +24,30 @@ class EngineRegistry {
   TrafficCounters& traffic() { return traffic_; }
 
   void add(const std::shared_ptr<EngineSession>& session, const std::string& sid) {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     sessions_.emplace(sid, session);
   }
   void remove(const std::string& sid) {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     sessions_.erase(sid);
   }
   std::shared_ptr<EngineSession> find(const std::string& sid) const {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     const auto it = sessions_.find(sid);
     return it == sessions_.end() ? nullptr : it->second;
   }
   std::size_t size() const {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     return sessions_.size();
   }
   // Sessions point back at the registry, so the table must be emptied on shutdown.
   void clear() {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     sessions_.clear();
   }
   template <typename Fn>
   void for_each(Fn&& fn) const {
-    const std::scoped_lock lock(mutex_);
+    const util::MutexLock lock(mutex_);
     for (const auto& [sid, session] : sessions_) fn(session);
   }
 
@@ -55,8 +55,8 @@ class EngineRegistry {
   const EngineOptions options_;
   const OpenHandler on_open_;
   TrafficCounters traffic_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<EngineSession>> sessions_;
+  mutable util::Mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<EngineSession>> sessions_ STS_GUARDED_BY(mutex_);
 };
 
 }  // namespace sts::socketio

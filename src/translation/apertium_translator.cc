@@ -89,7 +89,8 @@ std::string pipeline_command(const std::filesystem::path& mode_file) {
   if (!pipe) return {};
   std::string text;
   std::array<char, 4096> buffer{};
-  for (std::size_t count; (count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) text.append(buffer.data(), count);
+  for (std::size_t count; (count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
+    text.append(buffer.data(), count);
   if (::pclose(pipe) != 0) return {};
   for (const auto& [variable, value] : {std::pair{"$1", "-n"}, std::pair{"$2", ""}}) {
     for (auto at = text.find(variable); at != std::string::npos; at = text.find(variable, at)) {
@@ -120,14 +121,14 @@ class ApertiumTranslator::Pipeline {
  public:
   explicit Pipeline(Pair& pair) : pair_(pair) {
     {
-      const std::scoped_lock lock(pair_.mutex);
+      const util::MutexLock lock(pair_.mutex);
       pair_.all.push_back(this);
     }
     start();
   }
   ~Pipeline() {
     stop();
-    const std::scoped_lock lock(pair_.mutex);
+    const util::MutexLock lock(pair_.mutex);
     std::erase(pair_.all, this);
   }
   Pipeline(const Pipeline&) = delete;
@@ -317,7 +318,7 @@ util::PoolUsage ApertiumTranslator::pool_usage() const {
 std::vector<int> ApertiumTranslator::process_groups() const {
   std::vector<int> groups;
   for (const auto& [pair, entry] : by_pair_) {
-    std::lock_guard lock(entry->mutex);
+    const util::MutexLock lock(entry->mutex);
     for (const Pipeline* pipeline : entry->all) groups.push_back(pipeline->process_group());
   }
   return groups;

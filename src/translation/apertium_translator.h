@@ -11,12 +11,12 @@
 #include <cstddef>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "translation/translator.h"
 #include "util/lending_pool.h"
+#include "util/mutex.h"
 #include "util/readiness.h"
 
 namespace sts::translation {
@@ -59,8 +59,8 @@ class ApertiumTranslator final : public Translator {
     std::string command;  // the shell pipeline, from the pair's mode file
     // Every pipeline that exists, lent or idle, for process_groups(): the pool lends
     // them but cannot list them. Each pipeline enters and leaves it itself.
-    std::mutex mutex;
-    std::vector<const Pipeline*> all;
+    util::Mutex mutex;
+    std::vector<const Pipeline*> all STS_GUARDED_BY(mutex);
     // Declared last, so that its pipelines leave `all` before it goes.
     util::LendingPool<Pipeline> pool;
   };

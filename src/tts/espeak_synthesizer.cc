@@ -5,13 +5,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <future>
-#include <mutex>
 #include <thread>
+
+#include "util/mutex.h"
 
 namespace sts::tts {
 namespace {
@@ -37,7 +38,7 @@ int collect(short* samples, int count, espeak_EVENT* events) {
 
 // Text as espeak should read it: control characters out, blanks collapsed. Empty
 // means nothing to say.
-std::string normalise(std::string_view text) {
+std::string normalize(std::string_view text) {
   std::string normal;
   for (const char c : text) {
     const bool blank = static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == 0x7f;
@@ -51,16 +52,60 @@ std::string normalise(std::string_view text) {
   return normal;
 }
 
-// The synthesised speech without the engine's leading and trailing silence.
+// The synthesized speech without the engine's leading and trailing silence.
 std::vector<float> trimmed(const std::vector<short>& samples) {
   std::size_t first = 0, last = samples.size();
   auto loud = [](short sample) { return std::abs(sample / 32768.0F) > kSilence; };
   while (first < last && !loud(samples[first])) ++first;
   while (last > first && !loud(samples[last - 1])) --last;
   std::vector<float> speech(last - first);
-  std::transform(samples.begin() + static_cast<std::ptrdiff_t>(first), samples.begin() + static_cast<std::ptrdiff_t>(last),
-                 speech.begin(), [](short sample) { return static_cast<float>(sample) / 32768.0F; });
+  std::transform(samples.begin() + static_cast<std::ptrdiff_t>(first),
+                 samples.begin() + static_cast<std::ptrdiff_t>(last), speech.begin(),
+                 [](short sample) { return static_cast<float>(sample) / 32768.0F; });
   return speech;
+}
+
+// Everything the library's thread reads or writes lives in shared state, not on the
+// caller's stack: after a timeout the call returns while that thread may still be at work.
+struct SynthesisJob {
+  std::string text;
+  std::string voice;
+  std::int64_t target_duration_ms = 0;
+  int rate = kDefaultRate;
+  std::vector<float> speech;
+  std::string failure;
+};
+
+// One utterance at `words_per_minute`; false when it failed or was abandoned.
+bool speak(SynthesisJob& job, int words_per_minute, const std::atomic<bool>& abandoned) {
+  espeak_SetParameter(espeakRATE, words_per_minute, 0);
+  Synthesis synthesis{{}, &abandoned};
+  const auto size = job.text.size() + 1;
+  if (espeak_Synth(job.text.c_str(), size, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &synthesis) != EE_OK) {
+    job.failure = "espeak-ng could not synthesize the text";
+    return false;
+  }
+  job.speech = trimmed(synthesis.samples);
+  return !abandoned.load();
+}
+
+// On the library's thread: speaks, then at most twice more at a rate scaled by how far
+// the speech missed its target length.
+void speak_to_fit(SynthesisJob& job, int sample_rate, const std::atomic<bool>& abandoned) {
+  if (espeak_SetVoiceByName(job.voice.c_str()) != EE_OK) {
+    job.failure = "espeak-ng has no voice \"" + job.voice + "\"";
+    return;
+  }
+  if (!speak(job, job.rate, abandoned) || job.target_duration_ms <= 0) return;
+  const double target = static_cast<double>(job.target_duration_ms) * sample_rate / 1000.0;
+  for (int pass = 0; pass < 2 && !job.speech.empty(); ++pass) {
+    const double ratio = static_cast<double>(job.speech.size()) / target;
+    if (std::abs(ratio - 1) <= kCloseEnough) break;
+    const int next = std::clamp(static_cast<int>(std::lround(job.rate * ratio)), kMinRate, kMaxRate);
+    if (next == job.rate) break;
+    job.rate = next;
+    if (!speak(job, job.rate, abandoned)) return;
+  }
 }
 
 }  // namespace
@@ -69,7 +114,7 @@ class EspeakSynthesizer::Worker {
  public:
   explicit Worker(const EspeakSettings& settings) {
     std::promise<int> started;
-    auto initialised = started.get_future();
+    auto initialized = started.get_future();
     thread_ = std::thread([this, settings, &started] {
       const int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0,
                                          settings.data_path.empty() ? nullptr : settings.data_path.c_str(), 0);
@@ -80,16 +125,16 @@ class EspeakSynthesizer::Worker {
       started.set_value(rate);
       if (rate > 0) run();
     });
-    sample_rate_ = initialised.get();
+    sample_rate_ = initialized.get();
     if (sample_rate_ <= 0) {
       thread_.join();
-      throw StartupError("espeak-ng did not initialise (is espeak-ng-data installed?)");
+      throw StartupError("espeak-ng did not initialize (is espeak-ng-data installed?)");
     }
   }
 
   ~Worker() {
     {
-      std::lock_guard lock(mutex_);
+      const util::MutexLock lock(mutex_);
       stopping_ = true;
     }
     queued_.notify_one();
@@ -101,12 +146,13 @@ class EspeakSynthesizer::Worker {
 
   // Runs `job` on the library's thread; false when the deadline passed first (the
   // job then sees `abandoned` and stops early).
-  bool run_job(const std::function<void(const std::atomic<bool>&)>& job, std::chrono::steady_clock::time_point deadline) {
+  bool run_job(const std::function<void(const std::atomic<bool>&)>& job,
+               std::chrono::steady_clock::time_point deadline) {
     auto abandoned = std::make_shared<std::atomic<bool>>(false);
     auto done = std::make_shared<std::promise<void>>();
     auto finished = done->get_future();
     {
-      std::lock_guard lock(mutex_);
+      const util::MutexLock lock(mutex_);
       jobs_.emplace_back([job, abandoned, done] {
         if (!abandoned->load()) job(*abandoned);
         done->set_value();
@@ -123,8 +169,9 @@ class EspeakSynthesizer::Worker {
     for (;;) {
       std::function<void()> job;
       {
-        std::unique_lock lock(mutex_);
-        queued_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        util::MutexLock lock(mutex_);
+        // The condition in the loop, not in a predicate lambda: the analysis checks it there.
+        while (!stopping_ && jobs_.empty()) queued_.wait(lock);
         if (jobs_.empty()) break;
         job = std::move(jobs_.front());
         jobs_.pop_front();
@@ -152,10 +199,10 @@ class EspeakSynthesizer::Worker {
   std::thread thread_;
   int sample_rate_ = 0;
   std::vector<std::string> languages_;
-  std::mutex mutex_;
-  std::condition_variable queued_;
-  std::deque<std::function<void()>> jobs_;
-  bool stopping_ = false;
+  util::Mutex mutex_;
+  std::condition_variable_any queued_;  // waits on a MutexLock
+  std::deque<std::function<void()>> jobs_ STS_GUARDED_BY(mutex_);
+  bool stopping_ STS_GUARDED_BY(mutex_) = false;
 };
 
 EspeakSynthesizer::EspeakSynthesizer(const EspeakSettings& settings) : worker_(std::make_unique<Worker>(settings)) {}
@@ -165,19 +212,9 @@ EspeakSynthesizer::~EspeakSynthesizer() = default;
 const std::vector<std::string>& EspeakSynthesizer::languages() const { return worker_->languages(); }
 
 tl::expected<Speech, Error> EspeakSynthesizer::synthesize(const Request& request) const {
-  // Everything the library's thread reads or writes lives in shared state, not on this
-  // stack: after a timeout this call returns while that thread may still be at work.
-  struct Job {
-    std::string text;
-    std::string voice;
-    std::int64_t target_duration_ms = 0;
-    int rate = kDefaultRate;
-    std::vector<float> speech;
-    std::string failure;
-  };
-  auto job = std::make_shared<Job>();
-  job->text = normalise(request.text);
-  if (job->text.empty()) return tl::unexpected(Error{ErrorCode::invalid_text, "nothing to say after normalisation"});
+  auto job = std::make_shared<SynthesisJob>();
+  job->text = normalize(request.text);
+  if (job->text.empty()) return tl::unexpected(Error{ErrorCode::invalid_text, "nothing to say after normalization"});
   const auto voice = request.voice.find("voice");
   job->voice = voice != request.voice.end() && voice->is_string() ? voice->get<std::string>() : request.language;
   const auto rate = request.voice.find("rate");
@@ -189,35 +226,7 @@ tl::expected<Speech, Error> EspeakSynthesizer::synthesize(const Request& request
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
 
   const bool finished = worker_->run_job(
-      [job, sample_rate](const std::atomic<bool>& abandoned) {
-        if (espeak_SetVoiceByName(job->voice.c_str()) != EE_OK) {
-          job->failure = "espeak-ng has no voice \"" + job->voice + "\"";
-          return;
-        }
-        auto speak = [&](int words_per_minute) -> bool {
-          espeak_SetParameter(espeakRATE, words_per_minute, 0);
-          Synthesis synthesis{{}, &abandoned};
-          const auto size = job->text.size() + 1;
-          if (espeak_Synth(job->text.c_str(), size, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &synthesis) !=
-              EE_OK) {
-            job->failure = "espeak-ng could not synthesise the text";
-            return false;
-          }
-          job->speech = trimmed(synthesis.samples);
-          return !abandoned.load();
-        };
-        if (!speak(job->rate) || job->target_duration_ms <= 0) return;
-        const double target = static_cast<double>(job->target_duration_ms) * sample_rate / 1000.0;
-        for (int pass = 0; pass < 2 && !job->speech.empty(); ++pass) {
-          const double ratio = static_cast<double>(job->speech.size()) / target;
-          if (std::abs(ratio - 1) <= kCloseEnough) break;
-          const int next = std::clamp(static_cast<int>(std::lround(job->rate * ratio)), kMinRate, kMaxRate);
-          if (next == job->rate) break;
-          job->rate = next;
-          if (!speak(job->rate)) return;
-        }
-      },
-      deadline);
+      [job, sample_rate](const std::atomic<bool>& abandoned) { speak_to_fit(*job, sample_rate, abandoned); }, deadline);
   if (!finished) return tl::unexpected(Error{ErrorCode::timeout, "espeak-ng did not finish within the deadline"});
   if (!job->failure.empty()) return tl::unexpected(Error{ErrorCode::synthesis_failed, job->failure});
   if (job->speech.empty()) {

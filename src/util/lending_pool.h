@@ -10,11 +10,12 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
+
+#include "util/mutex.h"
 
 namespace sts::util {
 
@@ -63,7 +64,7 @@ class LendingPool {
   // An item made up front, so that what cannot be made fails at start-up.
   void add(Item item) {
     {
-      const std::scoped_lock lock(mutex_);
+      const MutexLock lock(mutex_);
       ++size_;
       idle_.push_back(std::move(item));
     }
@@ -78,7 +79,7 @@ class LendingPool {
   }
   // Nothing when no item came free by `deadline`.
   std::optional<Lease> acquire_until(Clock::time_point deadline) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     ++waiting_;
     for (;;) {
       if (!idle_.empty()) {
@@ -121,19 +122,19 @@ class LendingPool {
 
   // Callers waiting for an item now.
   std::size_t waiting() const {
-    const std::scoped_lock lock(mutex_);
+    const MutexLock lock(mutex_);
     return waiting_;
   }
   // Items that exist, lent or idle.
   std::size_t size() const {
-    const std::scoped_lock lock(mutex_);
+    const MutexLock lock(mutex_);
     return size_;
   }
 
  private:
   void give_back(Item item) {
     {
-      const std::scoped_lock lock(mutex_);
+      const MutexLock lock(mutex_);
       idle_.push_back(std::move(item));
     }
     returned_.notify_one();
@@ -142,7 +143,7 @@ class LendingPool {
   void forget(Item item) {
     item.reset();  // outside the lock: closing a process can take a while
     {
-      const std::scoped_lock lock(mutex_);
+      const MutexLock lock(mutex_);
       --size_;
     }
     returned_.notify_one();  // a waiter may now make a new one
@@ -150,11 +151,11 @@ class LendingPool {
 
   const std::size_t capacity_;
   const Factory make_;
-  mutable std::mutex mutex_;
-  std::condition_variable returned_;
-  std::vector<Item> idle_;
-  std::size_t size_ = 0;
-  std::size_t waiting_ = 0;
+  mutable Mutex mutex_;
+  std::condition_variable_any returned_;  // waits on a MutexLock
+  std::vector<Item> idle_ STS_GUARDED_BY(mutex_);
+  std::size_t size_ STS_GUARDED_BY(mutex_) = 0;
+  std::size_t waiting_ STS_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace sts::util

@@ -3,9 +3,10 @@
 
 #include <chrono>
 #include <cstddef>
-#include <mutex>
 #include <optional>
 #include <string>
+
+#include "util/mutex.h"
 
 namespace sts::util {
 
@@ -30,24 +31,24 @@ class RecentFailure {
   static constexpr std::chrono::seconds kForgetAfter{30};
 
   void succeeded() {
-    const std::scoped_lock lock(mutex_);
+    const MutexLock lock(mutex_);
     failed_at_.reset();
   }
   void failed(std::string detail) {
-    const std::scoped_lock lock(mutex_);
+    const MutexLock lock(mutex_);
     failed_at_ = Clock::now();
     detail_ = std::move(detail);
   }
   Readiness readiness() const {
-    const std::scoped_lock lock(mutex_);
+    const MutexLock lock(mutex_);
     if (!failed_at_ || Clock::now() - *failed_at_ > kForgetAfter) return {};
     return {false, detail_};
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::optional<Clock::time_point> failed_at_;
-  std::string detail_;
+  mutable Mutex mutex_;
+  std::optional<Clock::time_point> failed_at_ STS_GUARDED_BY(mutex_);
+  std::string detail_ STS_GUARDED_BY(mutex_);
 };
 
 }  // namespace sts::util
