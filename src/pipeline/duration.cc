@@ -21,14 +21,15 @@ DurationVerdict judge_duration(std::int64_t original_ms, std::int64_t dubbed_ms,
     return verdict;
   }
   verdict.status = FragmentStatus::failed;
-  verdict.error = StageError{Stage::tts, {ErrorCode::duration_mismatch_exceeded,
-                                           "dubbed audio lasts " + std::to_string(dubbed_ms) + " ms against " +
-                                               std::to_string(original_ms) + " ms of original"}};
+  verdict.error = StageError{
+      Stage::tts,
+      {ErrorCode::duration_mismatch_exceeded, "dubbed audio lasts " + std::to_string(dubbed_ms) + " ms against " +
+                                                  std::to_string(original_ms) + " ms of original"}};
   return verdict;
 }
 
-MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames,
-                             std::int64_t speech_start_frames, const PipelineSettings& settings) {
+MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames, std::int64_t speech_start_frames,
+                             const PipelineSettings& settings) {
   const std::int64_t natural = speech.frames();
   const auto channels = static_cast<std::size_t>(speech.channels);
   if (natural == target_frames) return {std::move(speech), 1};
@@ -64,7 +65,8 @@ MatchedSpeech place_speech(audio::PcmBuffer speech, std::int64_t window_start_fr
   auto matched = match_duration(std::move(speech), target, 0, settings);
   const auto channels = static_cast<std::size_t>(matched.pcm.channels);
   const std::int64_t length = matched.pcm.frames();
-  const std::int64_t lead = std::clamp<std::int64_t>(window_start_frames, 0, std::max<std::int64_t>(total_frames - length, 0));
+  const std::int64_t lead =
+      std::clamp<std::int64_t>(window_start_frames, 0, std::max<std::int64_t>(total_frames - length, 0));
   auto& samples = matched.pcm.samples;
   samples.insert(samples.begin(), static_cast<std::size_t>(lead) * channels, 0.0f);
   if (lead + length < total_frames) samples.resize(static_cast<std::size_t>(total_frames) * channels, 0.0f);
@@ -77,8 +79,8 @@ MatchedSpeech place_speech_converted(audio::PcmBuffer speech, std::int64_t windo
   const double scale = static_cast<double>(speech.sample_rate_hz) / sample_rate_hz;
   const auto own_rate = [scale](std::int64_t frames) { return std::llround(static_cast<double>(frames) * scale); };
   const std::int64_t own_total = own_rate(total_frames);
-  auto matched = place_speech(std::move(speech), own_rate(window_start_frames), own_rate(window_frames), own_total,
-                              settings);
+  auto matched =
+      place_speech(std::move(speech), own_rate(window_start_frames), own_rate(window_frames), own_total, settings);
   const bool fitted = matched.pcm.frames() == own_total;
   matched.pcm = audio::convert(std::move(matched.pcm), sample_rate_hz, channels);
   // Rounding twice between rates may miss the target by a frame; it is exact here.

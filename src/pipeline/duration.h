@@ -27,15 +27,15 @@ struct MatchedSpeech {
   double speed_ratio = 1;  // applied tempo: above 1 sped up, below 1 slowed down
 };
 
-// Synthesised `speech` fitted to `target_frames`: time-stretched to exactly that
+// Synthesized `speech` fitted to `target_frames`: time-stretched to exactly that
 // length when the tempo change stays within the speed limits; shorter speech is
 // slowed to the limit and padded with silence, placed so speech starts at
 // `speech_start_frames` as in the original; longer speech is sped up to the limit
 // and left long (judge_duration then says how far off it is).
-MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames,
-                             std::int64_t speech_start_frames, const PipelineSettings& settings);
+MatchedSpeech match_duration(audio::PcmBuffer speech, std::int64_t target_frames, std::int64_t speech_start_frames,
+                             const PipelineSettings& settings);
 
-// Synthesised `speech` (without leading or trailing silence) put where the original
+// Synthesized `speech` (without leading or trailing silence) put where the original
 // speech was, starting at `window_start_frames` inside `total_frames` of silence:
 // shorter than the original's `window_frames` it is slowed toward it (match_duration),
 // longer it may run on into the room after the window at its own pace, and only what

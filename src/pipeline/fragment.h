@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "asr/engine.h"
 #include "audio/format.h"
 #include "errors/error.h"
 #include "util/json.h"
@@ -35,7 +36,7 @@ struct StreamSpec {
   std::string stream_id;
   std::string source_language;
   std::string target_language;
-  std::string voice_profile;  // resolved: never "default"
+  std::string voice_profile;                // resolved: never "default"
   util::Json voice = util::Json::object();  // its catalogue entry, for the TTS engine
   AudioFormat format = AudioFormat::pcm_s16le;
   int sample_rate_hz = 48000;
@@ -83,13 +84,6 @@ struct EncodedAudio {
   std::vector<std::uint8_t> bytes;
 };
 
-struct Segment {
-  std::int64_t start_ms = 0;  // stream-absolute
-  std::int64_t end_ms = 0;
-  std::string text;
-  std::optional<double> confidence;
-};
-
 enum class FragmentStatus { success, partial, failed };
 std::string_view status_name(FragmentStatus status);
 
@@ -103,7 +97,7 @@ struct FragmentResult {
   std::optional<EncodedAudio> dubbed_audio;
   std::string transcript;
   std::string translated_text;
-  std::vector<Segment> segments;
+  std::vector<asr::Segment> segments;  // stream-absolute times
   std::vector<StageTiming> stage_timings;
   std::optional<StageError> error;
   std::vector<std::string> warnings;

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "asr/engines.h"
-#include "translation/engines.h"
-#include "tts/engines.h"
+#include "asr/registry.h"
 #include "pipeline/fragment.h"
+#include "translation/registry.h"
+#include "tts/registry.h"
 
 namespace sts::pipeline {
 
@@ -26,11 +26,11 @@ struct PipelineSettings {
   double duration_success_max_percent = 10;
   double duration_partial_max_percent = 20;
   FallbackMode fallback = FallbackMode::silence;
-  // How far synthesised speech may be slowed down or sped up to fit the original:
+  // How far synthesized speech may be slowed down or sped up to fit the original:
   // beyond 0.85x it drags, beyond 1.35x listeners lose words.
   double speed_min = 0.85;
   double speed_max = 1.35;
-  asr::EngineSettings asr;  // for pipelines that recognise speech
+  asr::EngineSettings asr;  // for pipelines that recognize speech
   translation::EngineSettings translation;
   tts::EngineSettings tts;
 };

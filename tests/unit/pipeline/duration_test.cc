@@ -70,7 +70,7 @@ TEST(MatchDuration, SpeechFrom06To16TimesTheTargetGetsTheStatusTheThresholdsSay)
     }
     const std::int64_t dubbed_ms = matched.pcm.frames() * 1000 / kRate;
     const double variance = 100.0 * std::abs(static_cast<double>(dubbed_ms) - 3000) / 3000;
-    const FragmentStatus expected = variance <= 10 ? FragmentStatus::success
+    const FragmentStatus expected = variance <= 10   ? FragmentStatus::success
                                     : variance <= 20 ? FragmentStatus::partial
                                                      : FragmentStatus::failed;
     const FragmentStatus status = judge_duration(3000, dubbed_ms, settings).status;

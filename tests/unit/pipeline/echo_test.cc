@@ -4,7 +4,7 @@
 #include <cstring>
 #include <limits>
 
-#include "pipeline/dubbing_pipeline.h"
+#include "pipeline/echo_pipeline.h"
 
 namespace sts::pipeline {
 namespace {
@@ -29,7 +29,7 @@ FragmentJob job_of(AudioFormat format, std::vector<std::uint8_t> audio) {
 }
 
 FragmentResult echo(const FragmentJob& job) {
-  const DubbingPipeline pipeline("echo", PipelineSettings{}, Engines{});
+  const EchoPipeline pipeline(PipelineSettings{});
   JobControl control;
   auto result = pipeline.process(job, control);
   EXPECT_EQ(control.stage.load(), Stage::done);
