@@ -20,7 +20,8 @@ util::Json backpressure_json(const std::string& stream_id, const BackpressureRep
                      {"queue_depth", report.queue_depth}};
   switch (report.severity) {
     case Severity::low:
-      json.update({{"severity", "low"}, {"action", "none"}, {"threshold_exceeded", nullptr}, {"recommended_delay_ms", 0}});
+      json.update(
+          {{"severity", "low"}, {"action", "none"}, {"threshold_exceeded", nullptr}, {"recommended_delay_ms", 0}});
       break;
     case Severity::medium:
       json.update({{"severity", "medium"},
@@ -29,10 +30,11 @@ util::Json backpressure_json(const std::string& stream_id, const BackpressureRep
                    {"recommended_delay_ms", per_fragment}});
       break;
     case Severity::high:
-      json.update({{"severity", "high"},
-                   {"action", "pause"},
-                   {"threshold_exceeded", "high"},
-                   {"recommended_delay_ms", per_fragment * report.current_inflight / std::max(report.max_inflight, 1)}});
+      json.update(
+          {{"severity", "high"},
+           {"action", "pause"},
+           {"threshold_exceeded", "high"},
+           {"recommended_delay_ms", per_fragment * report.current_inflight / std::max(report.max_inflight, 1)}});
       break;
   }
   return json;

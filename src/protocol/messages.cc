@@ -160,8 +160,8 @@ tl::expected<StreamInit, Rejection> parse_stream_init(const Json& payload, const
   auto config_object = top.object("config");
   if (!config_object) return tl::unexpected(config_object.error());
   const FieldReader config(**config_object, ErrorCode::invalid_config, "config.");
-  for (const auto& [name, target] : {std::pair{"source_language", &init.source_language},
-                                    std::pair{"target_language", &init.target_language}}) {
+  for (const auto& [name, target] :
+       {std::pair{"source_language", &init.source_language}, std::pair{"target_language", &init.target_language}}) {
     auto code = config.text(name, 16);
     if (!code) return tl::unexpected(code.error());
     if (!is_language_code(*code)) return config.reject(name, "'" + *code + "' is not a language code such as \"en\"");
@@ -244,6 +244,29 @@ tl::expected<FragmentData, Rejection> parse_fragment(Json& payload) {
 std::int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+pipeline::StreamSpec stream_spec(const StreamInit& init, std::string voice_profile, Json voice) {
+  pipeline::StreamSpec spec;
+  spec.stream_id = init.stream_id;
+  spec.source_language = init.source_language;
+  spec.target_language = init.target_language;
+  spec.voice_profile = std::move(voice_profile);
+  spec.voice = std::move(voice);
+  spec.format = init.format;
+  spec.sample_rate_hz = init.sample_rate_hz;
+  spec.channels = init.channels;
+  spec.chunk_duration_ms = init.chunk_duration_ms;
+  spec.domain_hints = init.domain_hints;
+  return spec;
+}
+
+Json ack_json(const std::string& fragment_id, int queue_position, std::int64_t estimated_completion_ms) {
+  return {{"fragment_id", fragment_id},
+          {"status", "queued"},
+          {"queue_position", queue_position},
+          {"estimated_completion_ms", estimated_completion_ms},
+          {"timestamp", unix_ms()}};
 }
 
 Json error_json(const Error& error, const std::optional<std::string>& stream_id,

@@ -69,8 +69,12 @@ tl::expected<FragmentData, Rejection> parse_fragment(Json& payload);
 // The ids of a payload that may be malformed, so a rejection can still name them.
 std::optional<std::string> string_field(const Json& payload, const char* name);
 
+// What the pipeline needs of a stream, fixed at stream:init; `voice_profile` resolved.
+pipeline::StreamSpec stream_spec(const StreamInit& init, std::string voice_profile, Json voice);
+
 // Server events.
 std::int64_t unix_ms();
+Json ack_json(const std::string& fragment_id, int queue_position, std::int64_t estimated_completion_ms);
 
 // The error event: severity and retryable come from the code's entry in errors/error.h.
 // `metadata` is left out when null.

@@ -13,8 +13,8 @@ using pipeline::FragmentStatus;
 using pipeline::Stage;
 using Clock = std::chrono::steady_clock;
 
-constexpr Stage kTimedStages[] = {Stage::decode, Stage::asr, Stage::translation,
-                                  Stage::tts, Stage::duration_match, Stage::encode};
+constexpr Stage kTimedStages[] = {Stage::decode,         Stage::asr,   Stage::translation, Stage::tts,
+                                  Stage::duration_match, Stage::encode};
 constexpr std::size_t kRecentFragments = 500;
 constexpr auto kRateWindow = std::chrono::seconds(10);
 
@@ -34,42 +34,43 @@ std::optional<std::size_t> timed_index(Stage stage) {
 }
 
 util::Json percentiles(const std::vector<double>& values) {
-  return {{"p50_ms", util::nearest_rank(values, 0.5)}, {"p95_ms", util::nearest_rank(values, 0.95)},
+  return {{"p50_ms", util::nearest_rank(values, 0.5)},
+          {"p95_ms", util::nearest_rank(values, 0.95)},
           {"count", values.size()}};
 }
 
 }  // namespace
 
 void StreamView::set_state(std::string_view state) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   state_ = state;
 }
 
 void StreamView::set_in_flight(std::int64_t in_flight) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   in_flight_ = in_flight;
 }
 
 void StreamView::set_backpressure(Severity severity) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   backpressure_ = severity;
 }
 
 void StreamView::delivered(std::int64_t processing_ms) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   ++delivered_;
   last_processing_ms_ = processing_ms;
 }
 
 bool StreamView::open() const {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   return state_ == "active" || state_ == "paused" || state_ == "ending";
 }
 
 util::Json StreamView::json() const {
   util::Json json = identity_;
   const double age_s = std::chrono::duration<double>(Clock::now() - opened_).count();
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   json.update({{"state", state_},
                {"delivered", delivered_},
                {"in_flight", in_flight_},
@@ -82,8 +83,8 @@ util::Json StreamView::json() const {
 ServiceMonitor::ServiceMonitor(observability::Registry& registry)
     : processing_(registry.histogram("sts_fragment_processing_seconds",
                                      "Time from a fragment's acceptance to its result, by status.", {"status"})),
-      stage_durations_(registry.histogram("sts_stage_duration_seconds", "Time each pipeline stage took per fragment.",
-                                          {"stage"})),
+      stage_durations_(
+          registry.histogram("sts_stage_duration_seconds", "Time each pipeline stage took per fragment.", {"stage"})),
       asr_(registry.histogram("sts_asr_duration_seconds", "Speech recognition time per fragment.").with({})),
       translation_(registry.histogram("sts_translation_duration_seconds", "Translation time per fragment.").with({})),
       tts_(registry.histogram("sts_tts_duration_seconds", "Speech synthesis time per fragment.").with({})),
@@ -94,8 +95,8 @@ ServiceMonitor::ServiceMonitor(observability::Registry& registry)
                                    "Requests refused with an error event (invalid config, bad fragments, "
                                    "backpressure...), by code.",
                                    {"code"})),
-      backpressure_(registry.counter("sts_backpressure_events_total", "Backpressure events sent, by severity.",
-                                     {"severity"})),
+      backpressure_(
+          registry.counter("sts_backpressure_events_total", "Backpressure events sent, by severity.", {"severity"})),
       active_streams_(registry.gauge("sts_active_streams", "Streams open (active, paused or ending).").with({})) {
   // Every status and severity exists from the start, so rates need no absent-series care.
   for (const auto status : {FragmentStatus::success, FragmentStatus::partial, FragmentStatus::failed}) {
@@ -103,7 +104,8 @@ ServiceMonitor::ServiceMonitor(observability::Registry& registry)
     fragments_by_status_[index] = &fragments_.with({pipeline::status_name(status)});
     processing_by_status_[index] = &processing_.with({pipeline::status_name(status)});
   }
-  for (const auto severity : {Severity::low, Severity::medium, Severity::high}) backpressure_.with({severity_name(severity)});
+  for (const auto severity : {Severity::low, Severity::medium, Severity::high})
+    backpressure_.with({severity_name(severity)});
   for (std::size_t index = 0; index < std::size(kTimedStages); ++index) {
     stage_by_index_[index] = &stage_durations_.with({pipeline::stage_name(kTimedStages[index])});
   }
@@ -112,13 +114,13 @@ ServiceMonitor::ServiceMonitor(observability::Registry& registry)
 
 std::shared_ptr<StreamView> ServiceMonitor::stream_opened(util::Json identity) {
   auto view = std::make_shared<StreamView>(std::move(identity));
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   streams_.insert(view);
   return view;
 }
 
 void ServiceMonitor::stream_closed(const std::shared_ptr<StreamView>& view) {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   streams_.erase(view);
 }
 
@@ -127,7 +129,9 @@ void ServiceMonitor::fragment_delivered(const pipeline::FragmentResult& result, 
   fragments_by_status_[status]->inc();
   processing_by_status_[status]->observe(static_cast<double>(processing_ms) / 1000);
   if (result.error) {
-    errors_.with({std::string(pipeline::stage_name(result.error->stage)), std::string(wire_name(result.error->error.code))})
+    errors_
+        .with(
+            {std::string(pipeline::stage_name(result.error->stage)), std::string(wire_name(result.error->error.code))})
         .inc();
   }
 
@@ -144,7 +148,7 @@ void ServiceMonitor::fragment_delivered(const pipeline::FragmentResult& result, 
     recent.stage_ms[*index] = timing.ms;
     recent.has_stage[*index] = true;
   }
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   recent_.push_back(recent);
   if (recent_.size() > kRecentFragments) recent_.pop_front();
   delivered_at_.push_back(now);
@@ -152,7 +156,7 @@ void ServiceMonitor::fragment_delivered(const pipeline::FragmentResult& result, 
 }
 
 std::int64_t ServiceMonitor::active_streams() const {
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   return active_streams_locked();
 }
 
@@ -202,11 +206,10 @@ util::Json ServiceMonitor::status() const {
   backpressure_.for_each([&](const std::vector<std::string>& labels, const observability::Counter& counter) {
     backpressure[labels[0]] = static_cast<std::int64_t>(counter.value());
   });
-  util::Json status = {{"fragments", std::move(fragments)},
-                       {"errors", errors_by_code()},
-                       {"backpressure", std::move(backpressure)}};
+  util::Json status = {
+      {"fragments", std::move(fragments)}, {"errors", errors_by_code()}, {"backpressure", std::move(backpressure)}};
 
-  const std::scoped_lock lock(mutex_);
+  const util::MutexLock lock(mutex_);
   const auto since = Clock::now() - kRateWindow;
   while (!delivered_at_.empty() && delivered_at_.front() < since) delivered_at_.pop_front();
   status["fragments_per_second"] =

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -17,6 +16,7 @@
 #include "pipeline/fragment.h"
 #include "protocol/backpressure.h"
 #include "util/json.h"
+#include "util/mutex.h"
 
 namespace sts::protocol {
 
@@ -35,12 +35,12 @@ class StreamView {
  private:
   const util::Json identity_;  // stream_id, worker_id, languages, voice, format
   const std::chrono::steady_clock::time_point opened_;
-  mutable std::mutex mutex_;
-  std::string state_ = "active";
-  std::int64_t in_flight_ = 0;
-  std::int64_t delivered_ = 0;
-  std::int64_t last_processing_ms_ = 0;
-  Severity backpressure_ = Severity::low;
+  mutable util::Mutex mutex_;
+  std::string state_ STS_GUARDED_BY(mutex_) = "active";
+  std::int64_t in_flight_ STS_GUARDED_BY(mutex_) = 0;
+  std::int64_t delivered_ STS_GUARDED_BY(mutex_) = 0;
+  std::int64_t last_processing_ms_ STS_GUARDED_BY(mutex_) = 0;
+  Severity backpressure_ STS_GUARDED_BY(mutex_) = Severity::low;
 };
 
 class ServiceMonitor {
@@ -66,9 +66,9 @@ class ServiceMonitor {
     double stage_ms[6] = {};  // decode, asr, translation, tts, duration_match, encode
     bool has_stage[6] = {};
   };
-  util::Json stage_percentiles() const;
+  util::Json stage_percentiles() const STS_REQUIRES(mutex_);
   util::Json errors_by_code() const;
-  std::int64_t active_streams_locked() const;
+  std::int64_t active_streams_locked() const STS_REQUIRES(mutex_);
 
   observability::Family<observability::Histogram>& processing_;
   observability::Family<observability::Histogram>& stage_durations_;
@@ -85,10 +85,11 @@ class ServiceMonitor {
   std::array<observability::Histogram*, 3> processing_by_status_{};
   std::array<observability::Histogram*, 6> stage_by_index_{};
 
-  mutable std::mutex mutex_;
-  std::set<std::shared_ptr<StreamView>> streams_;
-  std::deque<Recent> recent_;  // the last fragments, for percentiles
-  mutable std::deque<std::chrono::steady_clock::time_point> delivered_at_;  // the last 10 s, for the rate
+  mutable util::Mutex mutex_;
+  std::set<std::shared_ptr<StreamView>> streams_ STS_GUARDED_BY(mutex_);
+  std::deque<Recent> recent_ STS_GUARDED_BY(mutex_);  // the last fragments, for percentiles
+  // The last 10 s, for the rate.
+  mutable std::deque<std::chrono::steady_clock::time_point> delivered_at_ STS_GUARDED_BY(mutex_);
 };
 
 }  // namespace sts::protocol

@@ -17,8 +17,7 @@ class Connection {
  public:
   Connection(const std::shared_ptr<socketio::Socket>& socket)
       : strand(socket->strand()),
-        log_fields{{"sid", socket->id()},
-                   {"remote_address", socket->handshake().remote_address}} {
+        log_fields{{"sid", socket->id()}, {"remote_address", socket->handshake().remote_address}} {
     if (auto id = socket->handshake().header("x-stream-id"); !id.empty()) log_fields["x_stream_id"] = id;
     if (auto id = socket->handshake().header("x-worker-id"); !id.empty()) log_fields["x_worker_id"] = id;
   }
@@ -44,7 +43,11 @@ bool equal_in_constant_time(std::string_view a, std::string_view b) {
 
 StsService::StsService(ProtocolSettings settings, const pipeline::Pipeline& pipeline, pipeline::ComputePool& pool,
                        VoiceCatalog catalog, ServiceMonitor& monitor)
-    : settings_(std::move(settings)), pipeline_(pipeline), pool_(pool), catalog_(std::move(catalog)), monitor_(monitor) {}
+    : settings_(std::move(settings)),
+      pipeline_(pipeline),
+      pool_(pool),
+      catalog_(std::move(catalog)),
+      monitor_(monitor) {}
 
 StsService::~StsService() = default;
 
@@ -53,8 +56,10 @@ void StsService::attach(socketio::Namespace& ns) {
   ns.on_connection([this](const SocketPtr& socket) { on_connection(socket); });
   ns.on_disconnect([this](const SocketPtr& socket, std::string_view reason) { on_disconnect(socket, reason); });
   ns.on("stream:init", [this](const SocketPtr& socket, Json& args, const socketio::Ack&) { on_init(socket, args); });
-  ns.on("fragment:data", [this](const SocketPtr& socket, Json& args, const socketio::Ack&) { on_fragment(socket, args); });
-  ns.on("fragment:ack", [this](const SocketPtr& socket, Json& args, const socketio::Ack&) { on_client_ack(socket, args); });
+  ns.on("fragment:data",
+        [this](const SocketPtr& socket, Json& args, const socketio::Ack&) { on_fragment(socket, args); });
+  ns.on("fragment:ack",
+        [this](const SocketPtr& socket, Json& args, const socketio::Ack&) { on_client_ack(socket, args); });
   for (const char* event : {"stream:pause", "stream:resume", "stream:end"}) {
     ns.on(event, [this, event](const SocketPtr& socket, Json& args, const socketio::Ack&) {
       on_control(socket, args, event);
@@ -80,7 +85,7 @@ void StsService::on_connection(const SocketPtr& socket) {
   auto connection = std::make_shared<Connection>(socket);
   socket->set_context(connection);
   log_info("worker connected", connection->log_fields);
-  const std::scoped_lock lock(connections_mutex_);
+  const util::MutexLock lock(connections_mutex_);
   connections_.insert(std::move(connection));
 }
 
@@ -96,7 +101,7 @@ void StsService::on_disconnect(const SocketPtr& socket, std::string_view reason)
     connection->stream.reset();
   }
   log_info("worker disconnected", fields);
-  const std::scoped_lock lock(connections_mutex_);
+  const util::MutexLock lock(connections_mutex_);
   connections_.erase(connection);
 }
 
@@ -116,9 +121,11 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
   if (!pipeline_.supports(init->source_language, init->target_language)) {
     std::string supported;
     for (const auto& [source, target] : pipeline_.language_pairs()) supported += " " + source + "->" + target;
-    send_error(socket, {ErrorCode::unsupported_language_pair, init->source_language + "->" + init->target_language +
-                                                         " is not supported; supported:" + supported, "config"},
-               init->stream_id);
+    send_error(
+        socket,
+        {ErrorCode::unsupported_language_pair,
+         init->source_language + "->" + init->target_language + " is not supported; supported:" + supported, "config"},
+        init->stream_id);
     return;
   }
   auto voice = catalog_.resolve(init->voice_profile, init->target_language);
@@ -128,34 +135,42 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
   }
   if (connection->stream && connection->stream->open()) {
     if (connection->stream->init().stream_id != init->stream_id) {
-      send_error(socket, {ErrorCode::invalid_config, "stream '" + connection->stream->init().stream_id +
-                                                "' is still open on this connection; end it first", "stream_id"},
-                 init->stream_id);
+      send_error(
+          socket,
+          {ErrorCode::invalid_config,
+           "stream '" + connection->stream->init().stream_id + "' is still open on this connection; end it first",
+           "stream_id"},
+          init->stream_id);
       return;
     }
     log_info("stream:init repeated; stream:ready sent again", connection->log_fields);
   } else {
-    Json fields = connection->log_fields;
-    fields.update({{"stream_id", init->stream_id}, {"worker_id", init->worker_id}});
-    const std::string voice_name = (*voice)->name;
-    connection->stream = std::make_shared<Stream>(StreamServices{settings_, pipeline_, pool_, tracker_, monitor_}, socket,
-                                                  std::move(*init), voice_name, (*voice)->settings, fields);
-    const StreamInit& accepted = connection->stream->init();
-    fields.update({{"source_language", accepted.source_language},
-                   {"target_language", accepted.target_language},
-                   {"voice_profile", voice_name},
-                   {"format", audio::format_name(accepted.format)},
-                   {"sample_rate_hz", accepted.sample_rate_hz},
-                   {"channels", accepted.channels},
-                   {"max_inflight", accepted.max_inflight},
-                   {"timeout_ms", accepted.timeout_ms}});
-    log_info("stream ready", fields);
+    connection->stream =
+        open_stream(socket, connection->log_fields, std::move(*init), (*voice)->name, (*voice)->settings);
   }
   const StreamInit& current = connection->stream->init();
   socket->emit("stream:ready", Json::array({Json{{"stream_id", current.stream_id},
                                                  {"session_id", socket->id()},
                                                  {"max_inflight", current.max_inflight},
                                                  {"capabilities", capabilities()}}}));
+}
+
+std::shared_ptr<Stream> StsService::open_stream(const SocketPtr& socket, Json fields, StreamInit init,
+                                                const std::string& voice_name, const Json& voice) {
+  fields.update({{"stream_id", init.stream_id}, {"worker_id", init.worker_id}});
+  auto stream = std::make_shared<Stream>(StreamServices{settings_, pipeline_, pool_, tracker_, monitor_}, socket,
+                                         std::move(init), voice_name, voice, fields);
+  const StreamInit& accepted = stream->init();
+  fields.update({{"source_language", accepted.source_language},
+                 {"target_language", accepted.target_language},
+                 {"voice_profile", voice_name},
+                 {"format", audio::format_name(accepted.format)},
+                 {"sample_rate_hz", accepted.sample_rate_hz},
+                 {"channels", accepted.channels},
+                 {"max_inflight", accepted.max_inflight},
+                 {"timeout_ms", accepted.timeout_ms}});
+  log_info("stream ready", fields);
+  return stream;
 }
 
 void StsService::on_fragment(const SocketPtr& socket, Json& args) {
@@ -174,9 +189,12 @@ void StsService::on_fragment(const SocketPtr& socket, Json& args) {
           ? std::optional(sequence->get<std::int64_t>())
           : std::nullopt;
   if (payload.is_object() && (!stream || (stream_id && *stream_id != stream->init().stream_id))) {
-    send_error(socket, {ErrorCode::stream_not_found, stream ? "stream '" + *stream_id + "' is not open on this connection"
-                                                   : "no stream:init on this connection", ""},
-               stream_id, fragment_id, sequence_number);
+    send_error(
+        socket,
+        {ErrorCode::stream_not_found,
+         stream ? "stream '" + *stream_id + "' is not open on this connection" : "no stream:init on this connection",
+         ""},
+        stream_id, fragment_id, sequence_number);
     return;
   }
   auto fragment = parse_fragment(payload);
@@ -193,21 +211,28 @@ void StsService::on_control(const SocketPtr& socket, Json& args, std::string_vie
   if (!connection) return;
   const Json* payload = first_argument(args);
   if (payload == nullptr || !payload->is_object()) {
-    send_error(socket, {ErrorCode::invalid_message, std::string(event) + " payload must be an object with stream_id", ""});
+    send_error(socket,
+               {ErrorCode::invalid_message, std::string(event) + " payload must be an object with stream_id", ""});
     return;
   }
   const auto stream_id = string_field(*payload, "stream_id");
   const auto& stream = connection->stream;
   if (!stream || !stream_id || *stream_id != stream->init().stream_id) {
-    send_error(socket, {ErrorCode::stream_not_found, stream_id ? "stream '" + *stream_id + "' is not open on this connection"
-                                                      : std::string(event) + " needs a stream_id", ""},
+    send_error(socket,
+               {ErrorCode::stream_not_found,
+                stream_id ? "stream '" + *stream_id + "' is not open on this connection"
+                          : std::string(event) + " needs a stream_id",
+                ""},
                stream_id);
     return;
   }
   const std::string reason = string_field(*payload, "reason").value_or("");
-  if (event == "stream:pause") stream->pause(reason);
-  else if (event == "stream:resume") stream->resume();
-  else stream->end(reason);
+  if (event == "stream:pause")
+    stream->pause(reason);
+  else if (event == "stream:resume")
+    stream->resume();
+  else
+    stream->end(reason);
 }
 
 void StsService::on_client_ack(const SocketPtr& socket, Json& args) {
@@ -222,7 +247,8 @@ void StsService::on_client_ack(const SocketPtr& socket, Json& args) {
   if (connection && connection->stream) {
     connection->stream->on_client_ack(*fragment_id, status);
   } else {
-    observability::log_debug("worker confirmed delivery outside a stream", {{"fragment_id", *fragment_id}, {"status", status}});
+    observability::log_debug("worker confirmed delivery outside a stream",
+                             {{"fragment_id", *fragment_id}, {"status", status}});
   }
 }
 
@@ -246,7 +272,8 @@ void StsService::send_error(const SocketPtr& socket, const Rejection& rejection,
 
 Json StsService::capabilities() const {
   Json pairs = Json::array();
-  for (const auto& [source, target] : pipeline_.language_pairs()) pairs.push_back({{"source", source}, {"target", target}});
+  for (const auto& [source, target] : pipeline_.language_pairs())
+    pairs.push_back({{"source", source}, {"target", target}});
   return {{"batch_processing", false},
           {"async_delivery", true},
           {"formats", {"pcm_s16le", "pcm_f32le", "wav", "m4a"}},
@@ -263,7 +290,7 @@ void StsService::begin_drain(std::function<void()> on_drained) {
 }
 
 void StsService::expire_all() {
-  const std::scoped_lock lock(connections_mutex_);
+  const util::MutexLock lock(connections_mutex_);
   for (const auto& connection : connections_) {
     boost::asio::post(connection->strand, [connection] {
       if (connection->stream) connection->stream->expire_pending();

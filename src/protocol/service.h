@@ -4,7 +4,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 
 #include "pipeline/compute_pool.h"
@@ -13,6 +12,7 @@
 #include "protocol/stream.h"
 #include "protocol/voice_catalog.h"
 #include "socketio/namespace.h"
+#include "util/mutex.h"
 
 namespace sts::protocol {
 
@@ -40,12 +40,13 @@ class StsService {
   void on_connection(const SocketPtr& socket);
   void on_disconnect(const SocketPtr& socket, std::string_view reason);
   void on_init(const SocketPtr& socket, util::Json& args);
+  std::shared_ptr<Stream> open_stream(const SocketPtr& socket, util::Json fields, StreamInit init,
+                                      const std::string& voice_name, const util::Json& voice);
   void on_fragment(const SocketPtr& socket, util::Json& args);
   void on_control(const SocketPtr& socket, util::Json& args, std::string_view event);
   void on_client_ack(const SocketPtr& socket, util::Json& args);
   void send_error(const SocketPtr& socket, const Rejection& rejection, std::optional<std::string> stream_id = {},
-                  std::optional<std::string> fragment_id = {},
-                  std::optional<std::int64_t> sequence_number = {}) const;
+                  std::optional<std::string> fragment_id = {}, std::optional<std::int64_t> sequence_number = {}) const;
   util::Json capabilities() const;
 
   const ProtocolSettings settings_;
@@ -54,8 +55,8 @@ class StsService {
   const VoiceCatalog catalog_;
   InflightTracker tracker_;
   ServiceMonitor& monitor_;
-  std::mutex connections_mutex_;
-  std::set<std::shared_ptr<Connection>> connections_;
+  util::Mutex connections_mutex_;
+  std::set<std::shared_ptr<Connection>> connections_ STS_GUARDED_BY(connections_mutex_);
 };
 
 }  // namespace sts::protocol

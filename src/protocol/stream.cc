@@ -31,25 +31,15 @@ Stream::Stream(StreamServices services, const std::shared_ptr<socketio::Socket>&
       strand_(socket->strand()),
       init_(std::move(init)),
       log_fields_(std::move(log_fields)),
+      delivered_(kRememberedIds, services_.settings.stored_results),
       close_timer_(strand_) {
-  auto spec = std::make_shared<pipeline::StreamSpec>();
-  spec->stream_id = init_.stream_id;
-  spec->source_language = init_.source_language;
-  spec->target_language = init_.target_language;
-  spec->voice_profile = std::move(voice_profile);
-  spec->voice = std::move(voice);
-  spec->format = init_.format;
-  spec->sample_rate_hz = init_.sample_rate_hz;
-  spec->channels = init_.channels;
-  spec->domain_hints = init_.domain_hints;
-  spec->chunk_duration_ms = init_.chunk_duration_ms;
+  spec_ = std::make_shared<const pipeline::StreamSpec>(stream_spec(init_, std::move(voice_profile), std::move(voice)));
   view_ = services_.monitor.stream_opened({{"stream_id", init_.stream_id},
                                            {"worker_id", init_.worker_id},
                                            {"source_language", init_.source_language},
                                            {"target_language", init_.target_language},
-                                           {"voice_profile", spec->voice_profile},
+                                           {"voice_profile", spec_->voice_profile},
                                            {"format", audio::format_name(init_.format)}});
-  spec_ = std::move(spec);
 }
 
 Stream::~Stream() {
@@ -57,45 +47,25 @@ Stream::~Stream() {
   services_.monitor.stream_closed(view_);
 }
 
-// ---- acceptance -------------------------------------------------------------
-
 void Stream::on_fragment(FragmentData fragment) {
   if (answer_retry(fragment)) return;
-  const bool retry = delivered_.contains(fragment.fragment_id);
-  if (auto refused = check_acceptance(fragment, retry)) {
+  const bool retry = delivered_.find(fragment.fragment_id) != nullptr;
+  if (auto refused = check_acceptance(fragment, facts_for(fragment, retry))) {
     reject(fragment, std::move(*refused));
     return;
   }
-  // The ack comes before any decoding. Raw PCM is vetted by its size alone, so its
-  // base64 is only checked here and decoded by its job; a container is decoded here
-  // to read its header.
-  const bool raw_pcm = audio::is_raw_pcm(fragment.format);
-  std::vector<std::uint8_t> audio;
-  std::optional<std::size_t> size;
-  if (raw_pcm) {
-    size = util::base64_decoded_size(fragment.data_base64);
-  } else if (auto decoded = util::base64_decode(fragment.data_base64)) {
-    audio = std::move(*decoded);
-    size = audio.size();
-    fragment.data_base64 = std::string();
-  }
-  if (!size) {
-    reject(fragment, Rejection(ErrorCode::invalid_fragment, "audio.data_base64 is not valid base64"));
-    return;
-  }
-  const auto payload =
-      raw_pcm ? audio::inspect_raw_pcm(fragment.format, *size, fragment.sample_rate_hz, fragment.channels)
-              : audio::inspect_payload(fragment.format, audio, fragment.sample_rate_hz, fragment.channels);
-  if (!payload) {
-    reject(fragment, Rejection(ErrorCode::invalid_fragment, payload.error()));
+  auto audio = vet_audio(fragment);
+  if (!audio) {
+    reject(fragment, std::move(audio.error()));
     return;
   }
   if (slots_.size() + 1 > static_cast<std::size_t>(services_.settings.backpressure.reject_above)) {
-    reject(fragment, Rejection(ErrorCode::backpressure_exceeded, std::to_string(slots_.size()) +
-                                                            " fragments in flight; wait for deliveries before sending more"));
+    reject(fragment,
+           Rejection(ErrorCode::backpressure_exceeded,
+                     std::to_string(slots_.size()) + " fragments in flight; wait for deliveries before sending more"));
     return;
   }
-  accept(std::move(fragment), std::move(audio));
+  accept(std::move(fragment), std::move(*audio));
 }
 
 // A fragment_id seen before is answered without new work: pending → ack again;
@@ -104,8 +74,8 @@ void Stream::on_fragment(FragmentData fragment) {
 bool Stream::answer_retry(const FragmentData& fragment) {
   if (const auto pending = pending_ids_.find(fragment.fragment_id); pending != pending_ids_.end()) {
     if (pending->second != fragment.sequence_number) {
-      reject(fragment, Rejection(ErrorCode::invalid_sequence, "fragment_id is pending with sequence_number " +
-                                                         std::to_string(pending->second)));
+      reject(fragment, Rejection(ErrorCode::invalid_sequence,
+                                 "fragment_id is pending with sequence_number " + std::to_string(pending->second)));
       return true;
     }
     const auto position = std::find(waiting_.begin(), waiting_.end(), fragment.sequence_number);
@@ -114,49 +84,27 @@ bool Stream::answer_retry(const FragmentData& fragment) {
              fragment_fields(fragment.fragment_id, fragment.sequence_number));
     return true;
   }
-  const auto delivered = delivered_.find(fragment.fragment_id);
-  if (delivered == delivered_.end() || !delivered->second.event) return false;
+  const auto* delivered = delivered_.find(fragment.fragment_id);
+  if (delivered == nullptr || !delivered->event) return false;
   send_ack(fragment.fragment_id, 0);
   log_info("stored result re-sent for a delivered fragment",
-           fragment_fields(fragment.fragment_id, delivered->second.sequence_number));
-  emit(delivered->second.event);
+           fragment_fields(fragment.fragment_id, delivered->sequence_number));
+  emit(delivered->event);
   return true;
 }
 
-std::optional<Rejection> Stream::check_acceptance(const FragmentData& fragment, bool retry) const {
-  if (services_.tracker.draining()) {
-    return Rejection(ErrorCode::stream_ending_for_shutdown, "the server is shutting down; reconnect and resend");
-  }
-  if (state_ == State::paused) return Rejection(ErrorCode::stream_paused, "stream is paused; send stream:resume first");
-  if (state_ != State::active) return Rejection(ErrorCode::stream_ending, "stream has ended; no new fragments are accepted");
-  if (fragment.data_base64.size() > util::base64_encoded_size(services_.settings.max_fragment_bytes)) {
-    return Rejection(ErrorCode::fragment_too_large, "audio of about " + std::to_string(fragment.data_base64.size() / 4 * 3) +
-                                               " bytes exceeds the limit of " +
-                                               std::to_string(services_.settings.max_fragment_bytes) + " bytes");
-  }
-  if (fragment.format != init_.format) {
-    return Rejection(ErrorCode::invalid_fragment, "audio.format '" + std::string(audio::format_name(fragment.format)) +
-                                             "' differs from the stream's format '" +
-                                             std::string(audio::format_name(init_.format)) + "'");
-  }
-  // Until the pipeline resamples, raw PCM must arrive as the stream declared it.
-  if (audio::is_raw_pcm(fragment.format) &&
-      (fragment.sample_rate_hz != init_.sample_rate_hz || fragment.channels != init_.channels)) {
-    return Rejection(ErrorCode::invalid_fragment, "raw PCM at " + std::to_string(fragment.sample_rate_hz) + " Hz, " +
-                                             std::to_string(fragment.channels) + " ch differs from the stream's " +
-                                             std::to_string(init_.sample_rate_hz) + " Hz, " +
-                                             std::to_string(init_.channels) + " ch");
-  }
-  if (const auto it = slots_.find(fragment.sequence_number); it != slots_.end()) {
-    return Rejection(ErrorCode::invalid_sequence, "sequence_number " + std::to_string(fragment.sequence_number) +
-                                             " is still pending as fragment " + it->second.fragment_id);
-  }
-  if (!retry && fragment.sequence_number <= highest_delivered_) {
-    return Rejection(ErrorCode::invalid_sequence, "sequence_number " + std::to_string(fragment.sequence_number) +
-                                             " is not after " + std::to_string(highest_delivered_) +
-                                             ", which was already delivered");
-  }
-  return std::nullopt;
+StreamFacts Stream::facts_for(const FragmentData& fragment, bool retry) const {
+  const Slot* pending = slots_.find(fragment.sequence_number);
+  return {services_.tracker.draining(),
+          state_ == State::paused,
+          state_ == State::active || state_ == State::paused,
+          services_.settings.max_fragment_bytes,
+          init_.format,
+          init_.sample_rate_hz,
+          init_.channels,
+          pending ? std::optional(pending->fragment_id) : std::nullopt,
+          slots_.highest_delivered(),
+          retry};
 }
 
 void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
@@ -172,7 +120,7 @@ void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
   job->audio = std::move(audio);
   job->metadata = std::move(fragment.metadata);
 
-  Slot& slot = slots_[sequence];
+  Slot& slot = slots_.add(sequence);
   slot.fragment_id = fragment.fragment_id;
   slot.sequence_number = sequence;
   slot.accepted_at = Clock::now();
@@ -200,14 +148,11 @@ void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
   update_backpressure();
 }
 
-// ---- processing -------------------------------------------------------------
-
 void Stream::start_waiting() {
   while (running_ < init_.max_inflight && !waiting_.empty()) {
     const std::int64_t sequence = waiting_.front();
     waiting_.pop_front();
-    const auto it = slots_.find(sequence);
-    if (it != slots_.end() && !it->second.result) start(it->second);
+    if (Slot* slot = slots_.find(sequence); slot != nullptr && !slot->result) start(*slot);
   }
 }
 
@@ -215,41 +160,26 @@ void Stream::start(Slot& slot) {
   slot.running = true;
   ++running_;
   services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, audio_base64 = std::move(slot.audio_base64),
-                         control = slot.control, strand = strand_,
-                         weak = weak_from_this(), socket = socket_, stream_id = init_.stream_id,
-                         accepted_at = slot.accepted_at, log_fields = fragment_fields(slot.fragment_id, slot.sequence_number)] {
+                         control = slot.control, strand = strand_, weak = weak_from_this(), socket = socket_,
+                         stream_id = init_.stream_id, accepted_at = slot.accepted_at,
+                         log_fields = fragment_fields(slot.fragment_id, slot.sequence_number)] {
     const observability::ScopedLogFields log_scope(log_fields);
-    std::shared_ptr<const pipeline::FragmentJob> ready = job;
-    if (!audio_base64.empty()) {
-      auto decoded = std::make_shared<pipeline::FragmentJob>(*job);
-      decoded->audio = util::base64_decode(audio_base64).value_or(std::vector<std::uint8_t>{});  // checked at acceptance
-      ready = std::move(decoded);
-    }
-    auto result = pipeline.process(*ready, *control);
-    const auto processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - accepted_at).count();
-    // Past its deadline the result is discarded: no need to serialise it.
-    ProcessedFrame frame;
-    if (!control->stop.stop_requested()) {
-      frame = processed_frame(socket, result, stream_id, job->fragment_id, job->sequence_number, processing_ms,
-                              job->metadata);
-      // The frame carries the audio now; the result need not hold it too while it
-      // waits for its turn.
-      if (frame && result.dubbed_audio) result.dubbed_audio->bytes = {};
-    }
-    asio::post(strand, [weak, job, control, result = std::move(result), processing_ms, frame = std::move(frame)]() mutable {
-      if (auto self = weak.lock()) self->on_result(*job, control, std::move(result), processing_ms, std::move(frame));
+    auto done = run_fragment_job(pipeline, *job, audio_base64, *control, accepted_at, socket, stream_id);
+    asio::post(strand, [weak, job, control, done = std::move(done)]() mutable {
+      if (auto self = weak.lock())
+        self->on_result(*job, control, std::move(done.result), done.processing_ms, done.frame);
     });
   });
 }
 
 void Stream::on_result(const pipeline::FragmentJob& job, const std::shared_ptr<pipeline::JobControl>& control,
                        pipeline::FragmentResult result, std::int64_t processing_ms, ProcessedFrame processed) {
-  const auto it = slots_.find(job.sequence_number);
-  if (it == slots_.end() || it->second.control != control || it->second.result) {
+  Slot* found = slots_.find(job.sequence_number);
+  if (found == nullptr || found->control != control || found->result) {
     observability::log_debug("late result discarded", fragment_fields(job.fragment_id, job.sequence_number));
     return;
   }
-  Slot& slot = it->second;
+  Slot& slot = *found;
   slot.running = false;
   --running_;
   slot.deadline->cancel();
@@ -261,9 +191,9 @@ void Stream::on_result(const pipeline::FragmentJob& job, const std::shared_ptr<p
 }
 
 void Stream::on_deadline(std::int64_t sequence_number, const std::shared_ptr<pipeline::JobControl>& control) {
-  const auto it = slots_.find(sequence_number);
-  if (it == slots_.end() || it->second.control != control || it->second.result) return;
-  fail_slot(it->second, "no result within timeout_ms " + std::to_string(init_.timeout_ms));
+  Slot* slot = slots_.find(sequence_number);
+  if (slot == nullptr || slot->control != control || slot->result) return;
+  fail_slot(*slot, "no result within timeout_ms " + std::to_string(init_.timeout_ms));
   deliver_ready();
   start_waiting();
 }
@@ -290,23 +220,20 @@ void Stream::fail_slot(Slot& slot, std::string message) {
                                            {{"stage", pipeline::stage_name(stage)}, {"timeout_ms", init_.timeout_ms}}));
 }
 
-// ---- delivery ---------------------------------------------------------------
-
 void Stream::deliver_ready() {
   // The level is judged after each delivery, so a worker sees the same events
   // whichever order the jobs of a batch finished in.
-  while (!slots_.empty() && slots_.begin()->second.result) {
-    auto node = slots_.extract(slots_.begin());
-    deliver(node.mapped());
-    update_backpressure();
-  }
+  slots_.deliver_ready([](const Slot& slot) { return slot.result.has_value(); },
+                       [this](Slot& slot) {
+                         deliver(slot);
+                         update_backpressure();
+                       });
   if (state_ == State::ending && slots_.empty()) complete();
 }
 
 void Stream::deliver(Slot& slot) {
   const pipeline::FragmentResult& result = *slot.result;
   pending_ids_.erase(slot.fragment_id);
-  highest_delivered_ = std::max(highest_delivered_, slot.sequence_number);
   statistics_.record(result.status, slot.processing_ms, result.original_duration_ms);
   services_.monitor.fragment_delivered(result, slot.processing_ms);
   view_->delivered(slot.processing_ms);
@@ -329,28 +256,10 @@ void Stream::deliver(Slot& slot) {
   if (event && event->size() > services_.settings.outgoing_warning_bytes) {
     log_warning("fragment:processed exceeds 4 MiB; python-socketio (aiohttp) workers drop such messages", fields);
   }
-  remember(slot, event);
+  delivered_.remember(slot.fragment_id, slot.sequence_number, result.status != pipeline::FragmentStatus::failed, event);
   emit(event);
   // Only after the event is queued: reaching zero may start closing connections.
   services_.tracker.remove(1);
-}
-
-void Stream::remember(const Slot& slot, const ProcessedFrame& event) {
-  const bool succeeded = slot.result->status != pipeline::FragmentStatus::failed;
-  auto [it, inserted] = delivered_.insert_or_assign(slot.fragment_id, Delivered{slot.sequence_number, nullptr});
-  if (inserted) delivered_order_.push_back(slot.fragment_id);
-  if (succeeded && services_.settings.stored_results > 0) {
-    it->second.event = event;
-    stored_order_.push_back(slot.fragment_id);
-    if (stored_order_.size() > services_.settings.stored_results) {
-      if (const auto old = delivered_.find(stored_order_.front()); old != delivered_.end()) old->second.event.reset();
-      stored_order_.pop_front();
-    }
-  }
-  if (delivered_order_.size() > kRememberedIds) {
-    delivered_.erase(delivered_order_.front());
-    delivered_order_.pop_front();
-  }
 }
 
 void Stream::update_backpressure() {
@@ -360,15 +269,14 @@ void Stream::update_backpressure() {
   level_ = level;
   services_.monitor.backpressure_changed(level);
   view_->set_backpressure(level);
-  emit_urgent("backpressure", backpressure_json(init_.stream_id, {level, in_flight, init_.max_inflight,
-                                                           static_cast<int>(waiting_.size()), typical_processing_ms()}));
+  emit_urgent("backpressure",
+              backpressure_json(init_.stream_id, {level, in_flight, init_.max_inflight,
+                                                  static_cast<int>(waiting_.size()), typical_processing_ms()}));
 }
 
 std::int64_t Stream::typical_processing_ms() const {
   return static_cast<std::int64_t>(statistics_.average_processing_ms() + 0.5);
 }
-
-// ---- lifecycle --------------------------------------------------------------
 
 void Stream::pause(const std::string& reason) {
   if (state_ != State::active) return;
@@ -414,10 +322,10 @@ void Stream::cancel(std::string_view reason) {
   close_timer_.cancel();
   if (slots_.empty()) return;
   const auto cancelled = static_cast<std::int64_t>(slots_.size());
-  for (auto& [sequence, slot] : slots_) {
+  slots_.for_each([](Slot& slot) {
     slot.control->stop.request_stop();
     slot.deadline->cancel();
-  }
+  });
   slots_.clear();
   waiting_.clear();
   pending_ids_.clear();
@@ -428,29 +336,23 @@ void Stream::cancel(std::string_view reason) {
 }
 
 void Stream::on_client_ack(const std::string& fragment_id, std::string_view status) {
-  const auto delivered = delivered_.find(fragment_id);
+  const auto* delivered = delivered_.find(fragment_id);
   util::Json fields = merged(log_fields_, {{"fragment_id", fragment_id}, {"status", status}});
-  fields["sequence_number"] = delivered == delivered_.end() ? util::Json() : util::Json(delivered->second.sequence_number);
+  fields["sequence_number"] = delivered == nullptr ? util::Json() : util::Json(delivered->sequence_number);
   observability::log_debug("worker confirmed delivery", fields);
 }
 
 void Stream::expire_pending() {
-  for (auto& [sequence, slot] : slots_) {
+  slots_.for_each([this](Slot& slot) {
     if (!slot.result) fail_slot(slot, "the server is shutting down");
-  }
+  });
   deliver_ready();
 }
 
-// ---- events -----------------------------------------------------------------
-
 void Stream::send_ack(const std::string& fragment_id, int queue_position) {
   const std::int64_t typical = std::max<std::int64_t>(typical_processing_ms(), 1);
-  const util::Json ack = {{"fragment_id", fragment_id},
-                          {"status", "queued"},
-                          {"queue_position", queue_position},
-                          {"estimated_completion_ms", typical * (queue_position / init_.max_inflight + 1)},
-                          {"timestamp", unix_ms()}};
-  emit_urgent("fragment:ack", ack);
+  emit_urgent("fragment:ack",
+              ack_json(fragment_id, queue_position, typical * (queue_position / init_.max_inflight + 1)));
 }
 
 void Stream::reject(const FragmentData& fragment, Rejection rejection) {
@@ -467,24 +369,6 @@ void Stream::emit(std::string_view event, const util::Json& payload) {
 
 void Stream::emit(const ProcessedFrame& frame) {
   if (auto socket = socket_.lock()) socket->send_event_frame(frame);
-}
-
-ProcessedFrame Stream::processed_frame(const std::weak_ptr<socketio::Socket>& socket,
-                                       const pipeline::FragmentResult& result, const std::string& stream_id,
-                                       const std::string& fragment_id, std::int64_t sequence_number,
-                                       std::int64_t processing_ms, const util::Json& client_metadata) {
-  const auto alive = socket.lock();
-  if (!alive) return nullptr;
-  const util::Json event = processed_json(result, stream_id, fragment_id, sequence_number, processing_ms,
-                                          client_metadata, AudioData::left_empty);
-  if (!result.dubbed_audio) return std::make_shared<const std::string>(alive->event_frame("fragment:processed", event));
-  const util::JsonSplice audio_data{&event["dubbed_audio"]["data_base64"], [&bytes = result.dubbed_audio->bytes](std::string& out) {
-                                      out.reserve(out.size() + util::base64_encoded_size(bytes.size()) + 1024);
-                                      out.push_back('"');
-                                      util::base64_encode_append(bytes, out);
-                                      out.push_back('"');
-                                    }};
-  return std::make_shared<const std::string>(alive->event_frame("fragment:processed", event, &audio_data));
 }
 
 // Acks, rejections and backpressure jump the connection's send queue, in the order

@@ -9,8 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,10 +16,14 @@
 
 #include "pipeline/compute_pool.h"
 #include "pipeline/pipeline.h"
+#include "protocol/acceptance.h"
 #include "protocol/backpressure.h"
 #include "protocol/inflight_tracker.h"
 #include "protocol/messages.h"
 #include "protocol/monitor.h"
+#include "protocol/processed_frame.h"
+#include "protocol/reorder_buffer.h"
+#include "protocol/retry_memory.h"
 #include "protocol/settings.h"
 #include "protocol/statistics.h"
 #include "socketio/socket.h"
@@ -36,12 +38,6 @@ struct StreamServices {
   InflightTracker& tracker;
   ServiceMonitor& monitor;
 };
-
-// A fragment:processed event as the Socket.IO packet that carries it. Serialising
-// megabytes of base64 is the costliest step of delivery, so the compute thread does
-// it, not the connection's strand; the same packet is what a retry re-sends. Null
-// once the connection is gone.
-using ProcessedFrame = std::shared_ptr<const std::string>;
 
 class Stream : public std::enable_shared_from_this<Stream> {
  public:
@@ -84,13 +80,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
     ProcessedFrame processed;  // built with the result; null for failures made here
     bool running = false;
   };
-  struct Delivered {
-    std::int64_t sequence_number = 0;
-    ProcessedFrame event;  // kept for successes only, while room lasts
-  };
 
   bool answer_retry(const FragmentData& fragment);
-  std::optional<Rejection> check_acceptance(const FragmentData& fragment, bool retry) const;
+  StreamFacts facts_for(const FragmentData& fragment, bool retry) const;
   void accept(FragmentData fragment, std::vector<std::uint8_t> audio);
   void start_waiting();
   void start(Slot& slot);
@@ -100,17 +92,12 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void fail_slot(Slot& slot, std::string message);
   void deliver_ready();
   void deliver(Slot& slot);
-  void remember(const Slot& slot, const ProcessedFrame& event);
   void update_backpressure();
   void complete();
   void send_ack(const std::string& fragment_id, int queue_position);
   void reject(const FragmentData& fragment, Rejection rejection);
   void emit(std::string_view event, const util::Json& payload);
   void emit(const ProcessedFrame& frame);
-  static ProcessedFrame processed_frame(const std::weak_ptr<socketio::Socket>& socket,
-                                        const pipeline::FragmentResult& result, const std::string& stream_id,
-                                        const std::string& fragment_id, std::int64_t sequence_number,
-                                        std::int64_t processing_ms, const util::Json& client_metadata);
   void emit_urgent(std::string_view event, const util::Json& payload);
   util::Json fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const;
   std::int64_t typical_processing_ms() const;
@@ -123,14 +110,11 @@ class Stream : public std::enable_shared_from_this<Stream> {
   const util::Json log_fields_;
   State state_ = State::active;
 
-  std::map<std::int64_t, Slot> slots_;  // the reorder buffer: accepted, not yet delivered
-  std::deque<std::int64_t> waiting_;    // accepted, not yet started
+  ReorderBuffer<Slot> slots_;         // accepted, not yet delivered
+  std::deque<std::int64_t> waiting_;  // accepted, not yet started
   int running_ = 0;
   std::unordered_map<std::string, std::int64_t> pending_ids_;
-  std::unordered_map<std::string, Delivered> delivered_;
-  std::deque<std::string> delivered_order_;
-  std::deque<std::string> stored_order_;
-  std::int64_t highest_delivered_ = -1;
+  RetryMemory delivered_;
   Severity level_ = Severity::low;
   StreamStatistics statistics_;
   std::shared_ptr<StreamView> view_;

@@ -46,8 +46,8 @@ tl::expected<VoiceCatalog, std::string> VoiceCatalog::from_json(std::string_view
         !entry.contains("language") || !entry["language"].is_string()) {
       return tl::unexpected("voice \"" + name + "\" needs string \"engine\" and \"language\" keys");
     }
-    catalog.voices_.emplace(name, VoiceProfile{name, entry["engine"].get<std::string>(),
-                                               entry["language"].get<std::string>(), entry});
+    catalog.voices_.emplace(
+        name, VoiceProfile{name, entry["engine"].get<std::string>(), entry["language"].get<std::string>(), entry});
   }
   if (json.contains("default_voice_per_language")) {
     const auto& defaults = json["default_voice_per_language"];

@@ -17,7 +17,7 @@ Json valid_fragment() {
               "data_base64": "AAAA"}, "metadata": {"pts_ns": 5}})");
 }
 
-TEST(ParseStreamInit, AppliesDefaultsAndNormalisesLanguages) {
+TEST(ParseStreamInit, AppliesDefaultsAndNormalizesLanguages) {
   const auto init = parse_stream_init(valid_init(), {3, 8000});
   ASSERT_TRUE(init);
   EXPECT_EQ(init->source_language, "en");
