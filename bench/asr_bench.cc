@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "asr/engines.h"
+#include "asr/registry.h"
 #include "audio/codec.h"
 
 namespace {
@@ -39,7 +39,7 @@ std::vector<audio::PcmBuffer> six_second_fragments() {
 
 double decode_ms(const asr::Engine& engine, const audio::PcmBuffer& fragment) {
   const auto started = Clock::now();
-  const auto transcript = engine.recognise(fragment, {"en", {}, 0});
+  const auto transcript = engine.recognize(fragment, {"en", {}, 0});
   if (!transcript) throw std::runtime_error(transcript.error().message);
   return std::chrono::duration<double, std::milli>(Clock::now() - started).count();
 }
@@ -49,11 +49,11 @@ void report(const char* label, std::vector<double> times, double wall_ms, int co
   double sum = 0;
   for (double time : times) sum += time;
   const double mean = sum / static_cast<double>(times.size());
-  std::printf("%-14s fragments %3zu  ms per 6 s fragment: mean %6.0f  median %6.0f  max %6.0f  "
-              "| throughput %5.2f fragments/s, %6.0f ms of wall time per fragment per core\n",
-              label, times.size(), mean, times[times.size() / 2], times.back(),
-              static_cast<double>(times.size()) / (wall_ms / 1000),
-              wall_ms * concurrent / static_cast<double>(times.size()));
+  std::printf(
+      "%-14s fragments %3zu  ms per 6 s fragment: mean %6.0f  median %6.0f  max %6.0f  "
+      "| throughput %5.2f fragments/s, %6.0f ms of wall time per fragment per core\n",
+      label, times.size(), mean, times[times.size() / 2], times.back(),
+      static_cast<double>(times.size()) / (wall_ms / 1000), wall_ms * concurrent / static_cast<double>(times.size()));
 }
 
 }  // namespace
@@ -63,10 +63,14 @@ int main(int argc, char** argv) {
   int rounds = 2;
   for (int index = 1; index + 1 < argc; index += 2) {
     const std::string_view arg = argv[index];
-    if (arg == "--engine") settings.engine = argv[index + 1];
-    else if (arg == "--model") settings.model_path = argv[index + 1];
-    else if (arg == "--threads") settings.threads = std::stoi(argv[index + 1]);
-    else if (arg == "--rounds") rounds = std::stoi(argv[index + 1]);
+    if (arg == "--engine")
+      settings.engine = argv[index + 1];
+    else if (arg == "--model")
+      settings.model_path = argv[index + 1];
+    else if (arg == "--threads")
+      settings.threads = std::stoi(argv[index + 1]);
+    else if (arg == "--rounds")
+      rounds = std::stoi(argv[index + 1]);
   }
   settings.concurrency = 2;
   const auto load_started = Clock::now();
@@ -83,7 +87,8 @@ int main(int argc, char** argv) {
     for (int thread = 0; thread < concurrent; ++thread) {
       threads.emplace_back([&, thread] {
         for (int round = 0; round < rounds; ++round) {
-          for (const auto& fragment : fragments) times[static_cast<std::size_t>(thread)].push_back(decode_ms(*engine, fragment));
+          for (const auto& fragment : fragments)
+            times[static_cast<std::size_t>(thread)].push_back(decode_ms(*engine, fragment));
         }
       });
     }

@@ -114,8 +114,7 @@ class EioWebSocket {
   }
 
  private:
-  static constexpr std::uint8_t kContinuation = 0x0, kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9,
-                                kPong = 0xA;
+  static constexpr std::uint8_t kContinuation = 0x0, kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9, kPong = 0xA;
 
   void handshake(const std::string& host) {
     const std::string request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: " + host +

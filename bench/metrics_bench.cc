@@ -44,8 +44,8 @@ pipeline::FragmentResult typical_result() {
   pipeline::FragmentResult result;
   result.status = pipeline::FragmentStatus::success;
   using pipeline::Stage;
-  result.stage_timings = {{Stage::decode, 2}, {Stage::asr, 700}, {Stage::translation, 3},
-                          {Stage::tts, 90}, {Stage::duration_match, 40}, {Stage::encode, 5}};
+  result.stage_timings = {{Stage::decode, 2}, {Stage::asr, 700},           {Stage::translation, 3},
+                          {Stage::tts, 90},   {Stage::duration_match, 40}, {Stage::encode, 5}};
   return result;
 }
 

@@ -104,7 +104,8 @@ void run(const Args& args, const Scenario& scenario, int clients) {
   std::mutex mutex;
   std::vector<double> latencies_ms;
   std::atomic<std::size_t> failures{0};
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(args.seconds));
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(args.seconds));
   const auto started = Clock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -124,7 +125,8 @@ void run(const Args& args, const Scenario& scenario, int clients) {
           measure(client, [&](TcpEchoClient& tcp) { return tcp.round_trip(payload); });
         } else {
           EchoClient client(args);
-          measure(client, [&](EchoClient& socketio) { return socketio.round_trip(text_frame, binary_frame, expected_size); });
+          measure(client,
+                  [&](EchoClient& socketio) { return socketio.round_trip(text_frame, binary_frame, expected_size); });
         }
       } catch (const std::exception& error) {
         std::cerr << args.label << ": client failed: " << error.what() << "\n";
@@ -158,10 +160,14 @@ int main(int argc, char** argv) {
       continue;
     }
     if (i + 1 == argc) break;
-    if (flag == "--port") args.port = argv[i + 1];
-    else if (flag == "--host") args.host = argv[i + 1];
-    else if (flag == "--label") args.label = argv[i + 1];
-    else if (flag == "--seconds") args.seconds = std::stod(argv[i + 1]);
+    if (flag == "--port")
+      args.port = argv[i + 1];
+    else if (flag == "--host")
+      args.host = argv[i + 1];
+    else if (flag == "--label")
+      args.label = argv[i + 1];
+    else if (flag == "--seconds")
+      args.seconds = std::stod(argv[i + 1]);
     ++i;
   }
   if (args.port.empty()) {

@@ -70,17 +70,16 @@ class StreamWorker {
         // Paced streams start spread over one interval, as independent workers would.
         phase_(std::chrono::milliseconds(args.interval_ms) * index / streams),
         ws_(args.host, args.port) {
-    ws_.write_text(R"(42["stream:init",{"stream_id":")" + stream_id_ +
-               R"(","worker_id":"bench","max_inflight":)" + std::to_string(args.window) +
-               R"(,"config":{"source_language":"en","target_language":"es","voice_profile":"default",)"
-               R"("chunk_duration_ms":6000,"sample_rate_hz":48000,"channels":2,"format":"pcm_s16le"}}])");
+    ws_.write_text(R"(42["stream:init",{"stream_id":")" + stream_id_ + R"(","worker_id":"bench","max_inflight":)" +
+                   std::to_string(args.window) +
+                   R"(,"config":{"source_language":"en","target_language":"es","voice_profile":"default",)"
+                   R"("chunk_duration_ms":6000,"sample_rate_hz":48000,"channels":2,"format":"pcm_s16le"}}])");
     sts::bench::EioWebSocket::expect(ws_.read_text(), "42[\"stream:ready\"");
   }
 
   // A writer thread sends while this thread reads, so an ack is timed when it
   // arrives, not when the client is next free to read.
-  void run(const std::string& audio_base64, Clock::time_point started, Clock::time_point deadline,
-           Samples& samples) {
+  void run(const std::string& audio_base64, Clock::time_point started, Clock::time_point deadline, Samples& samples) {
     const auto audio = ws_.prepare(audio_base64);
     std::mutex mutex;
     std::condition_variable room;
@@ -179,7 +178,8 @@ void run(const Args& args, const std::string& audio_base64, int streams, bool re
   std::mutex mutex;
   const double cpu_before = cpu_seconds(args.server_pid);
   const auto started = Clock::now();
-  const auto deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(args.seconds));
+  const auto deadline =
+      started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(args.seconds));
   std::vector<std::thread> threads;
   for (auto& worker : workers) {
     threads.emplace_back([&, w = worker.get()] {
@@ -202,7 +202,8 @@ void run(const Args& args, const std::string& audio_base64, int streams, bool re
   const auto fragments = all.processed_ms.size();
   if (!report) return;
   std::printf(
-      "{\"server\":\"%s\",\"streams\":%d,\"interval_ms\":%d,\"fragments\":%zu,\"failures\":%zu,\"fragments_per_s\":%.1f,"
+      "{\"server\":\"%s\",\"streams\":%d,\"interval_ms\":%d,\"fragments\":%zu,\"failures\":%zu,\"fragments_per_s\":%."
+      "1f,"
       "\"ack_p50_ms\":%.3f,\"ack_p99_ms\":%.3f,\"processed_p50_ms\":%.3f,\"processed_p99_ms\":%.3f,"
       "\"cpu_ms_per_fragment\":%.2f}\n",
       args.label.c_str(), streams, args.interval_ms, fragments, all.failures, static_cast<double>(fragments) / elapsed,
@@ -218,15 +219,24 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--port") args.port = value;
-    else if (flag == "--host") args.host = value;
-    else if (flag == "--label") args.label = value;
-    else if (flag == "--audio") args.audio_path = value;
-    else if (flag == "--seconds") args.seconds = std::stod(value);
-    else if (flag == "--warmup-seconds") args.warmup_seconds = std::stod(value);
-    else if (flag == "--window") args.window = std::stoi(value);
-    else if (flag == "--interval-ms") args.interval_ms = std::stoi(value);
-    else if (flag == "--server-pid") args.server_pid = std::stoi(value);
+    if (flag == "--port")
+      args.port = value;
+    else if (flag == "--host")
+      args.host = value;
+    else if (flag == "--label")
+      args.label = value;
+    else if (flag == "--audio")
+      args.audio_path = value;
+    else if (flag == "--seconds")
+      args.seconds = std::stod(value);
+    else if (flag == "--warmup-seconds")
+      args.warmup_seconds = std::stod(value);
+    else if (flag == "--window")
+      args.window = std::stoi(value);
+    else if (flag == "--interval-ms")
+      args.interval_ms = std::stoi(value);
+    else if (flag == "--server-pid")
+      args.server_pid = std::stoi(value);
     else if (flag == "--streams") {
       args.stream_counts.clear();
       std::istringstream list(value);

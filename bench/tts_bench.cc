@@ -1,6 +1,6 @@
 // Rate-aware synthesis on test-data/mt/en-es.tsv: for every pair, the English
 // sentence spoken by espeak-ng at its default rate gives a target duration; the
-// Spanish sentence is then synthesised for that target. Prints how far the Spanish
+// Spanish sentence is then synthesized for that target. Prints how far the Spanish
 // lands from the target before any time-stretching (and, for comparison, at the
 // default rate), and the synthesis time. Done when >= 90 % land within +-10 %.
 #include <algorithm>
@@ -46,14 +46,16 @@ double seconds(const tts::Speech& speech) {
 void report(const char* label, std::vector<double> ratios) {
   std::sort(ratios.begin(), ratios.end());
   const auto within = [&](double limit) {
-    return 100.0 * static_cast<double>(std::count_if(ratios.begin(), ratios.end(),
-                                                     [&](double r) { return std::abs(r - 1) <= limit; })) /
+    return 100.0 *
+           static_cast<double>(
+               std::count_if(ratios.begin(), ratios.end(), [&](double r) { return std::abs(r - 1) <= limit; })) /
            static_cast<double>(ratios.size());
   };
   auto at = [&](double q) { return ratios[static_cast<std::size_t>(q * static_cast<double>(ratios.size() - 1))]; };
-  std::printf("%-22s Spanish/target: p5 %.2f  p25 %.2f  median %.2f  p75 %.2f  p95 %.2f | within 3 %%: %5.1f %%, "
-              "10 %%: %5.1f %%, 20 %%: %5.1f %%\n",
-              label, at(0.05), at(0.25), at(0.5), at(0.75), at(0.95), within(0.03), within(0.10), within(0.20));
+  std::printf(
+      "%-22s Spanish/target: p5 %.2f  p25 %.2f  median %.2f  p75 %.2f  p95 %.2f | within 3 %%: %5.1f %%, "
+      "10 %%: %5.1f %%, 20 %%: %5.1f %%\n",
+      label, at(0.05), at(0.25), at(0.5), at(0.75), at(0.95), within(0.03), within(0.10), within(0.20));
 }
 
 }  // namespace
@@ -81,7 +83,7 @@ int main() {
     plain.push_back(seconds(*spanish_plain) * 1000 / static_cast<double>(target_ms));
     aware.push_back(seconds(*spanish) * 1000 / static_cast<double>(target_ms));
   }
-  std::printf("espeak-ng: %zu pairs, %d failed to synthesise\n", pairs.size(), failed);
+  std::printf("espeak-ng: %zu pairs, %d failed to synthesize\n", pairs.size(), failed);
   report("default rate", plain);
   report("rate-aware", aware);
   std::sort(aware_ms.begin(), aware_ms.end());

@@ -21,7 +21,7 @@ export async function decodeToMono(encoded) {
 }
 
 // Cuts at the quietest 20 ms between 4 and 6 s into each fragment: a cut inside a word
-// costs the recogniser that word on both sides. The last fragment is kept at 1 s or
+// costs the recognizer that word on both sides. The last fragment is kept at 1 s or
 // more, the shortest fragment the protocol expects.
 export function fragmentBounds(samples) {
   const max = MAX_FRAGMENT_S * SAMPLE_RATE_HZ;

@@ -1,5 +1,5 @@
 // Speech recognition behind one small interface. An engine loads its model once, at
-// start-up, and is then shared by every stream: recognise() is called from many
+// start-up, and is then shared by every stream: recognize() is called from many
 // compute threads at once and must be safe to call concurrently.
 #pragma once
 
@@ -53,7 +53,7 @@ class Engine {
   virtual util::PoolUsage pool_usage() const { return {}; }
   // `pcm` is kSampleRateHz mono. Fails with model_error (MODEL_ERROR) for an inference
   // failure, invalid_audio (INVALID_AUDIO) for audio the engine cannot take.
-  virtual tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const = 0;
+  virtual tl::expected<Transcript, sts::Error> recognize(const audio::PcmBuffer& pcm, const Request& request) const = 0;
 };
 
 }  // namespace sts::asr

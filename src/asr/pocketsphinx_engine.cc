@@ -2,10 +2,10 @@
 
 #include <pocketsphinx.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <unistd.h>
 
 #include <cctype>
 #include <filesystem>
@@ -21,7 +21,7 @@ namespace {
 constexpr int kFramesPerSecond = 100;  // pocketsphinx's default -frate
 // A domain's word list gets this share of the interpolated language model: enough to
 // lift its words over acoustically similar common words, small enough that everything
-// else is still recognised as before.
+// else is still recognized as before.
 constexpr float kDomainWeight = 0.1F;
 // A pause at least this long between words starts a new segment: subtitles and the
 // translation get phrase-sized pieces rather than one run-on line.
@@ -54,7 +54,7 @@ struct PocketsphinxEngine::Decoder {
 namespace {
 
 // The words of one domain list that the dictionary can pronounce: a word without a
-// pronunciation cannot be recognised however likely the language model makes it.
+// pronunciation cannot be recognized however likely the language model makes it.
 std::vector<std::string> domain_words(const std::filesystem::path& list, ps_decoder_t* ps) {
   std::ifstream in(list);
   std::vector<std::string> words;
@@ -117,8 +117,8 @@ PocketsphinxEngine::PocketsphinxEngine(const PocketsphinxSettings& settings)
     // Capping the active HMMs and word exits per frame (defaults: unlimited) makes
     // decoding 20 % faster at no cost in accuracy on test-data/speech/en (WER
     // 24.3 % against 24.5 % with the defaults); tighter caps or beams lose words.
-    std::vector<std::string> args = {"-hmm",    hmm.string(), "-lm",      lm.string(), "-dict",    dict.string(),
-                                     "-logfn",  "/dev/null",  "-maxhmmpf", "3000",      "-maxwpf", "10"};
+    std::vector<std::string> args = {"-hmm",   hmm.string(), "-lm",       lm.string(), "-dict",   dict.string(),
+                                     "-logfn", "/dev/null",  "-maxhmmpf", "3000",      "-maxwpf", "10"};
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     cmd_ln_t* config = cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()), argv.data(), TRUE);
@@ -178,7 +178,7 @@ void PocketsphinxEngine::add_domains(Decoder& decoder, const std::string& domain
 
 PocketsphinxEngine::~PocketsphinxEngine() = default;
 
-tl::expected<Transcript, sts::Error> PocketsphinxEngine::recognise(const audio::PcmBuffer& pcm,
+tl::expected<Transcript, sts::Error> PocketsphinxEngine::recognize(const audio::PcmBuffer& pcm,
                                                                    const Request& request) const {
   if (pcm.sample_rate_hz != kSampleRateHz || pcm.channels != 1)
     return tl::unexpected(sts::Error{sts::ErrorCode::invalid_audio, "pocketsphinx needs 16 kHz mono audio"});
@@ -190,8 +190,7 @@ tl::expected<Transcript, sts::Error> PocketsphinxEngine::recognise(const audio::
   if (ps_set_search(ps, search_for(request.domain_hints)) < 0)
     return tl::unexpected(sts::Error{sts::ErrorCode::model_error, "pocketsphinx could not select its search"});
 
-  if (ps_start_utt(ps) < 0 ||
-      ps_process_raw(ps, samples.data(), samples.size(), FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
+  if (ps_start_utt(ps) < 0 || ps_process_raw(ps, samples.data(), samples.size(), FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
     return tl::unexpected(sts::Error{sts::ErrorCode::model_error, "pocketsphinx failed to decode the utterance"});
 
   Transcript transcript;

@@ -38,7 +38,7 @@ class PocketsphinxEngine final : public Engine {
   // The domain hints that change recognition: the lists that loaded.
   const std::vector<std::string>& domains() const { return domains_; }
   util::PoolUsage pool_usage() const override { return {pool_.waiting(), pool_.size()}; }
-  tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
+  tl::expected<Transcript, sts::Error> recognize(const audio::PcmBuffer& pcm, const Request& request) const override;
 
   struct Decoder;
 

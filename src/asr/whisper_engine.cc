@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -82,7 +83,8 @@ void check_readable(const std::string& path) {
 std::vector<std::string> model_languages(whisper_context* context) {
   if (!whisper_is_multilingual(context)) return {"en"};
   // One language token per language, between start-of-transcript and translate.
-  const int count = std::min(whisper_token_translate(context) - whisper_token_sot(context) - 1, whisper_lang_max_id() + 1);
+  const int count =
+      std::min(whisper_token_translate(context) - whisper_token_sot(context) - 1, whisper_lang_max_id() + 1);
   std::vector<std::string> languages;
   for (int id = 0; id < count; ++id) languages.emplace_back(whisper_lang_str(id));
   return languages;
@@ -100,6 +102,59 @@ std::string initial_prompt(const std::vector<std::string>& hints) {
     topics.append(topic);
   }
   return topics.empty() ? std::string() : "Topic: " + topics + ".";
+}
+
+// The prompt is borrowed, not copied: it must outlive the whisper_full call.
+whisper_full_params greedy_params(int threads, const std::string& language, const std::string& prompt) {
+  whisper_full_params params = whisper_full_default_params(WHISPER_SAMPLING_GREEDY);
+  params.n_threads = threads;
+  params.language = language.c_str();
+  params.detect_language = false;
+  params.translate = false;
+  // A state serves every stream in turn: no text may carry over from one call to the next.
+  params.no_context = true;
+  params.no_timestamps = false;
+  params.single_segment = false;
+  params.print_special = false;
+  params.print_progress = false;
+  params.print_realtime = false;
+  params.print_timestamps = false;
+  params.initial_prompt = prompt.empty() ? nullptr : prompt.c_str();
+  return params;
+}
+
+// The mean probability of the segment's text tokens; none when it has only special ones.
+std::optional<double> text_confidence(whisper_state* state, int segment, whisper_token first_special) {
+  double probability_sum = 0.0;
+  int text_tokens = 0;
+  const int n_tokens = whisper_full_n_tokens_from_state(state, segment);
+  for (int j = 0; j < n_tokens; ++j) {
+    if (whisper_full_get_token_id_from_state(state, segment, j) >= first_special) continue;
+    probability_sum += static_cast<double>(whisper_full_get_token_p_from_state(state, segment, j));
+    ++text_tokens;
+  }
+  if (text_tokens == 0) return std::nullopt;
+  return probability_sum / text_tokens;
+}
+
+// The non-empty segments of the state's last decode, placed on the stream timeline.
+Transcript read_transcript(whisper_context* context, whisper_state* state, const Request& request,
+                           std::int64_t duration_ms) {
+  Transcript transcript;
+  const whisper_token first_special = whisper_token_eot(context);  // every special token comes after the text tokens
+  const int n_segments = whisper_full_n_segments_from_state(state);
+  for (int i = 0; i < n_segments; ++i) {
+    const auto text = trim(whisper_full_get_segment_text_from_state(state, i));
+    if (text.empty()) continue;
+    // whisper's times are in 10 ms units from the start of the audio.
+    const std::int64_t start =
+        std::clamp<std::int64_t>(whisper_full_get_segment_t0_from_state(state, i) * 10, 0, duration_ms);
+    const std::int64_t end =
+        std::clamp<std::int64_t>(whisper_full_get_segment_t1_from_state(state, i) * 10, start, duration_ms);
+    transcript.segments.push_back(Segment{request.offset_ms + start, request.offset_ms + end, std::string(text),
+                                          text_confidence(state, i, first_special)});
+  }
+  return transcript;
 }
 
 }  // namespace
@@ -137,7 +192,7 @@ WhisperEngine::WhisperEngine(WhisperSettings settings)
 void WhisperEngine::ContextDeleter::operator()(whisper_context* context) const { whisper_free(context); }
 void WhisperEngine::StateDeleter::operator()(whisper_state* state) const { whisper_free_state(state); }
 
-// No recognise() call may still run: every state must be back in the pool.
+// No recognize() call may still run: every state must be back in the pool.
 WhisperEngine::~WhisperEngine() = default;
 
 // The pool asks for another state when none is idle and fewer than max_parallel exist.
@@ -153,18 +208,18 @@ WhisperEngine::StatePool::Item WhisperEngine::make_state() const {
   return state;
 }
 
-tl::expected<Transcript, sts::Error> WhisperEngine::recognise(const audio::PcmBuffer& pcm,
+tl::expected<Transcript, sts::Error> WhisperEngine::recognize(const audio::PcmBuffer& pcm,
                                                               const Request& request) const {
   if (pcm.sample_rate_hz != kSampleRateHz || pcm.channels != 1) {
-    return tl::unexpected(sts::Error{sts::ErrorCode::invalid_audio,
-                                     "whisper hears 16 kHz mono, got " + std::to_string(pcm.sample_rate_hz) +
-                                         " Hz, " + std::to_string(pcm.channels) + " channels"});
+    return tl::unexpected(sts::Error{sts::ErrorCode::invalid_audio, "whisper hears 16 kHz mono, got " +
+                                                                        std::to_string(pcm.sample_rate_hz) + " Hz, " +
+                                                                        std::to_string(pcm.channels) + " channels"});
   }
   if (std::find(languages_.begin(), languages_.end(), request.language) == languages_.end()) {
     // stream:init refuses a language the engine does not list; reaching here is a bug.
-    return tl::unexpected(sts::Error{sts::ErrorCode::model_error,
-                                     "whisper model " + model_name_ + " does not hear language '" + request.language +
-                                         "'"});
+    return tl::unexpected(
+        sts::Error{sts::ErrorCode::model_error,
+                   "whisper model " + model_name_ + " does not hear language '" + request.language + "'"});
   }
   if (pcm.samples.size() > static_cast<std::size_t>(INT_MAX)) {
     return tl::unexpected(sts::Error{sts::ErrorCode::invalid_audio, "fragment too long for whisper"});
@@ -172,21 +227,7 @@ tl::expected<Transcript, sts::Error> WhisperEngine::recognise(const audio::PcmBu
   if (pcm.samples.empty()) return Transcript{};
 
   const std::string prompt = initial_prompt(request.domain_hints);
-  whisper_full_params params = whisper_full_default_params(WHISPER_SAMPLING_GREEDY);
-  params.n_threads = settings_.threads;
-  params.language = request.language.c_str();
-  params.detect_language = false;
-  params.translate = false;
-  // A state serves every stream in turn: no text may carry over from one call to the next.
-  params.no_context = true;
-  params.no_timestamps = false;
-  params.single_segment = false;
-  params.print_special = false;
-  params.print_progress = false;
-  params.print_realtime = false;
-  params.print_timestamps = false;
-  params.initial_prompt = prompt.empty() ? nullptr : prompt.c_str();
-
+  const whisper_full_params params = greedy_params(settings_.threads, request.language, prompt);
   const auto lease = pool_.acquire();
   whisper_state* state = lease.get();
   const int status =
@@ -195,30 +236,7 @@ tl::expected<Transcript, sts::Error> WhisperEngine::recognise(const audio::PcmBu
     return tl::unexpected(
         sts::Error{sts::ErrorCode::model_error, "whisper_full failed with status " + std::to_string(status)});
   }
-
-  Transcript transcript;
-  const std::int64_t duration_ms = pcm.duration_ms();
-  const whisper_token first_special = whisper_token_eot(context_.get());  // every special token comes after the text tokens
-  const int n_segments = whisper_full_n_segments_from_state(state);
-  for (int i = 0; i < n_segments; ++i) {
-    const auto text = trim(whisper_full_get_segment_text_from_state(state, i));
-    if (text.empty()) continue;
-    // whisper's times are in 10 ms units from the start of the audio.
-    const std::int64_t start = std::clamp<std::int64_t>(whisper_full_get_segment_t0_from_state(state, i) * 10, 0, duration_ms);
-    const std::int64_t end = std::clamp<std::int64_t>(whisper_full_get_segment_t1_from_state(state, i) * 10, start, duration_ms);
-    double probability_sum = 0.0;
-    int text_tokens = 0;
-    const int n_tokens = whisper_full_n_tokens_from_state(state, i);
-    for (int j = 0; j < n_tokens; ++j) {
-      if (whisper_full_get_token_id_from_state(state, i, j) >= first_special) continue;
-      probability_sum += static_cast<double>(whisper_full_get_token_p_from_state(state, i, j));
-      ++text_tokens;
-    }
-    Segment segment{request.offset_ms + start, request.offset_ms + end, std::string(text), std::nullopt};
-    if (text_tokens > 0) segment.confidence = probability_sum / text_tokens;
-    transcript.segments.push_back(std::move(segment));
-  }
-  return transcript;
+  return read_transcript(context_.get(), state, request, pcm.duration_ms());
 }
 
 }  // namespace sts::asr

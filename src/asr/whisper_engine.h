@@ -1,5 +1,5 @@
 // The `whisper` ASR engine: whisper.cpp with one ggml model loaded at start-up and
-// shared by every stream. Concurrent recognise() calls share the weights and each
+// shared by every stream. Concurrent recognize() calls share the weights and each
 // borrow a decoder state (KV caches, compute buffers) from a small pool.
 #pragma once
 
@@ -19,9 +19,9 @@ namespace sts::asr {
 
 struct WhisperSettings {
   std::string model_path;  // a whisper.cpp ggml model, e.g. ggml-base.bin
-  int threads = 4;         // ggml threads per recognise() call
+  int threads = 4;         // ggml threads per recognize() call
   bool use_gpu = false;    // only meaningful in a build with STS_WHISPER_CUDA
-  // Decoder states: how many recognise() calls run at once; more wait for one. Each
+  // Decoder states: how many recognize() calls run at once; more wait for one. Each
   // state costs its KV caches and compute buffers (about 30 MB for base, 200 MB for
   // large), created on first need.
   int max_parallel = 2;
@@ -45,7 +45,7 @@ class WhisperEngine final : public Engine {
   // Greedy decoding, segment timestamps on. Segment times are clamped to the audio
   // (whisper sees 30 s windows and may place a timestamp past the end);
   // confidence is the mean probability of the segment's text tokens.
-  tl::expected<Transcript, sts::Error> recognise(const audio::PcmBuffer& pcm, const Request& request) const override;
+  tl::expected<Transcript, sts::Error> recognize(const audio::PcmBuffer& pcm, const Request& request) const override;
 
  private:
   struct ContextDeleter {

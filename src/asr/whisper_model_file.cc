@@ -66,7 +66,8 @@ bool in_range(std::int32_t value, std::int32_t low, std::int32_t high) { return 
 bool known_ftype(std::int32_t ftype) {
   if (ftype < 0) return false;
   const auto base = ftype % GGML_QNT_VERSION_FACTOR;
-  return base != GGML_FTYPE_MOSTLY_Q4_1_SOME_F16 && (base <= GGML_FTYPE_MOSTLY_Q4_1 || in_range(base, GGML_FTYPE_MOSTLY_Q8_0, GGML_FTYPE_MOSTLY_Q1_0));
+  return base != GGML_FTYPE_MOSTLY_Q4_1_SOME_F16 &&
+         (base <= GGML_FTYPE_MOSTLY_Q4_1 || in_range(base, GGML_FTYPE_MOSTLY_Q8_0, GGML_FTYPE_MOSTLY_Q1_0));
 }
 
 std::string check_hparams(const Hparams& h) {
@@ -75,7 +76,9 @@ std::string check_hparams(const Hparams& h) {
     return "n_vocab " + std::to_string(h.n_vocab) + " is not a whisper vocabulary (" +
            std::to_string(kEnglishOnlyVocab) + ".." + std::to_string(max_vocab) + ")";
   }
-  if (!in_range(h.n_audio_ctx, 1, kMaxContext) || !in_range(h.n_text_ctx, 8, kMaxContext)) return "context sizes out of range";
+  if (!in_range(h.n_audio_ctx, 1, kMaxContext) || !in_range(h.n_text_ctx, 8, kMaxContext)) {
+    return "context sizes out of range";
+  }
   if (!in_range(h.n_audio_state, 1, kMaxState) || h.n_text_state != h.n_audio_state) {
     return "audio and text widths must be equal and in 1.." + std::to_string(kMaxState);
   }
@@ -83,7 +86,9 @@ std::string check_hparams(const Hparams& h) {
       !in_range(h.n_text_head, 1, h.n_text_state) || h.n_text_state % h.n_text_head != 0) {
     return "head counts must divide the width";
   }
-  if (!in_range(h.n_audio_layer, 1, kMaxLayers) || !in_range(h.n_text_layer, 1, kMaxLayers)) return "layer counts out of range";
+  if (!in_range(h.n_audio_layer, 1, kMaxLayers) || !in_range(h.n_text_layer, 1, kMaxLayers)) {
+    return "layer counts out of range";
+  }
   if (!in_range(h.n_mels, 1, kMaxMels)) return "n_mels out of range";
   if (!known_ftype(h.ftype)) return "unknown weight type (ftype " + std::to_string(h.ftype) + ")";
   // ggml's CPU convolution (im2col) asserts an f16 kernel, and an all-f32 model keeps
@@ -102,12 +107,92 @@ std::uint64_t expected_values(const Hparams& h) {
   const std::uint64_t t = static_cast<std::uint64_t>(h.n_text_state);
   const auto count = [](std::int32_t value) { return static_cast<std::uint64_t>(value); };
   const std::uint64_t block = 12 * s * s + 12 * s;  // self-attention, MLP, two layer norms
-  const std::uint64_t encoder = s * count(h.n_audio_ctx) + 3 * count(h.n_mels) * s + s + 3 * s * s + s + 2 * s +
-                                count(h.n_audio_layer) * block;
+  const std::uint64_t encoder =
+      s * count(h.n_audio_ctx) + 3 * count(h.n_mels) * s + s + 3 * s * s + s + 2 * s + count(h.n_audio_layer) * block;
   const std::uint64_t decoder_block = 12 * t * t + 12 * t + 4 * t * t + 5 * t;  // plus cross-attention
   const std::uint64_t decoder =
       t * count(h.n_text_ctx) + t * count(h.n_vocab) + 2 * t + count(h.n_text_layer) * decoder_block;
   return encoder + decoder;
+}
+
+using Checked = tl::expected<void, std::string>;
+
+tl::expected<Hparams, std::string> read_hparams(Reader& reader) {
+  std::uint32_t magic = 0;
+  if (!reader.read(magic) || magic != GGML_FILE_MAGIC) {
+    return tl::unexpected(std::string("not a whisper ggml model (no ggml magic at the start)"));
+  }
+  Hparams h{};
+  for (std::int32_t* field : {&h.n_vocab, &h.n_audio_ctx, &h.n_audio_state, &h.n_audio_head, &h.n_audio_layer,
+                              &h.n_text_ctx, &h.n_text_state, &h.n_text_head, &h.n_text_layer, &h.n_mels, &h.ftype}) {
+    if (!reader.read(*field)) return tl::unexpected(std::string("truncated in the header"));
+  }
+  if (auto problem = check_hparams(h); !problem.empty()) return tl::unexpected("bad header: " + problem);
+  return h;
+}
+
+Checked skip_mel_filters(Reader& reader, const Hparams& h) {
+  std::int32_t n_mel = 0;
+  std::int32_t n_fft = 0;
+  if (!reader.read(n_mel) || !reader.read(n_fft)) return tl::unexpected(std::string("truncated in the mel filters"));
+  if (n_mel != h.n_mels || n_fft != kFftBins) {
+    return tl::unexpected("mel filters are " + std::to_string(n_mel) + "x" + std::to_string(n_fft) + ", expected " +
+                          std::to_string(h.n_mels) + "x" + std::to_string(kFftBins));
+  }
+  if (!reader.skip(static_cast<std::uint64_t>(n_mel) * static_cast<std::uint64_t>(n_fft) * sizeof(float))) {
+    return tl::unexpected(std::string("truncated in the mel filters"));
+  }
+  return {};
+}
+
+Checked skip_vocabulary(Reader& reader, const Hparams& h) {
+  std::int32_t n_tokens = 0;
+  if (!reader.read(n_tokens)) return tl::unexpected(std::string("truncated before the vocabulary"));
+  if (!in_range(n_tokens, 0, h.n_vocab)) {
+    return tl::unexpected("vocabulary of " + std::to_string(n_tokens) + " tokens");
+  }
+  for (std::int32_t i = 0; i < n_tokens; ++i) {
+    std::uint32_t length = 0;
+    if (!reader.read(length) || length > kMaxTokenBytes || !reader.skip(length)) {
+      return tl::unexpected("truncated or corrupt in the vocabulary (token " + std::to_string(i) + ")");
+    }
+  }
+  return {};
+}
+
+// How many values the tensor holds; the reader is left at the next tensor.
+tl::expected<std::uint64_t, std::string> skip_tensor(Reader& reader, int index) {
+  const auto where = "tensor " + std::to_string(index);
+  std::int32_t n_dims = 0;
+  std::int32_t name_length = 0;
+  std::int32_t type = 0;
+  if (!reader.read(n_dims) || !reader.read(name_length) || !reader.read(type)) {
+    return tl::unexpected("truncated in " + where);
+  }
+  if (!in_range(n_dims, 1, kMaxTensorDims) || !in_range(name_length, 1, kMaxTensorNameBytes) ||
+      !in_range(type, 0, GGML_TYPE_COUNT - 1)) {
+    return tl::unexpected("corrupt header of " + where);
+  }
+  const auto ggml_type_id = static_cast<ggml_type>(type);
+  const auto block = ggml_blck_size(ggml_type_id);
+  const auto block_bytes = ggml_type_size(ggml_type_id);
+  if (block <= 0 || block_bytes == 0) return tl::unexpected(where + " has an unknown type");
+  std::uint64_t elements = 1;
+  for (std::int32_t d = 0; d < n_dims; ++d) {
+    std::int32_t extent = 0;
+    if (!reader.read(extent)) return tl::unexpected("truncated in " + where);
+    if (extent < 1) return tl::unexpected("corrupt shape of " + where);
+    elements *= static_cast<std::uint64_t>(extent);
+    if (elements > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
+      return tl::unexpected(where + " is too large");
+    }
+  }
+  if (elements % static_cast<std::uint64_t>(block) != 0) return tl::unexpected("corrupt shape of " + where);
+  const std::uint64_t bytes = elements * block_bytes / static_cast<std::uint64_t>(block);
+  if (!reader.skip(static_cast<std::uint64_t>(name_length)) || !reader.skip(bytes)) {
+    return tl::unexpected("truncated in " + where);
+  }
+  return elements;
 }
 
 }  // namespace
@@ -120,72 +205,18 @@ tl::expected<WhisperModelInfo, std::string> check_whisper_model_file(const std::
   if (!in) return tl::unexpected(std::string("cannot be opened for reading"));
   Reader reader(in, size);
 
-  std::uint32_t magic = 0;
-  if (!reader.read(magic) || magic != GGML_FILE_MAGIC) {
-    return tl::unexpected(std::string("not a whisper ggml model (no ggml magic at the start)"));
-  }
-  Hparams h{};
-  for (std::int32_t* field : {&h.n_vocab, &h.n_audio_ctx, &h.n_audio_state, &h.n_audio_head, &h.n_audio_layer,
-                              &h.n_text_ctx, &h.n_text_state, &h.n_text_head, &h.n_text_layer, &h.n_mels, &h.ftype}) {
-    if (!reader.read(*field)) return tl::unexpected(std::string("truncated in the header"));
-  }
-  if (auto problem = check_hparams(h); !problem.empty()) return tl::unexpected("bad header: " + problem);
-
-  std::int32_t n_mel = 0;
-  std::int32_t n_fft = 0;
-  if (!reader.read(n_mel) || !reader.read(n_fft)) return tl::unexpected(std::string("truncated in the mel filters"));
-  if (n_mel != h.n_mels || n_fft != kFftBins) {
-    return tl::unexpected("mel filters are " + std::to_string(n_mel) + "x" + std::to_string(n_fft) + ", expected " +
-                          std::to_string(h.n_mels) + "x" + std::to_string(kFftBins));
-  }
-  if (!reader.skip(static_cast<std::uint64_t>(n_mel) * static_cast<std::uint64_t>(n_fft) * sizeof(float))) {
-    return tl::unexpected(std::string("truncated in the mel filters"));
-  }
-
-  std::int32_t n_tokens = 0;
-  if (!reader.read(n_tokens)) return tl::unexpected(std::string("truncated before the vocabulary"));
-  if (!in_range(n_tokens, 0, h.n_vocab)) return tl::unexpected("vocabulary of " + std::to_string(n_tokens) + " tokens");
-  for (std::int32_t i = 0; i < n_tokens; ++i) {
-    std::uint32_t length = 0;
-    if (!reader.read(length) || length > kMaxTokenBytes || !reader.skip(length)) {
-      return tl::unexpected("truncated or corrupt in the vocabulary (token " + std::to_string(i) + ")");
-    }
-  }
+  const auto header = read_hparams(reader);
+  if (!header) return tl::unexpected(header.error());
+  const Hparams& h = *header;
+  if (const auto filters = skip_mel_filters(reader, h); !filters) return tl::unexpected(filters.error());
+  if (const auto vocabulary = skip_vocabulary(reader, h); !vocabulary) return tl::unexpected(vocabulary.error());
 
   WhisperModelInfo info{h.n_vocab, h.n_audio_layer, h.n_text_layer, h.n_audio_state, h.ftype, 0};
   std::uint64_t values = 0;
   while (reader.left() > 0) {
-    const auto where = "tensor " + std::to_string(info.n_tensors);
-    std::int32_t n_dims = 0;
-    std::int32_t name_length = 0;
-    std::int32_t type = 0;
-    if (!reader.read(n_dims) || !reader.read(name_length) || !reader.read(type)) {
-      return tl::unexpected("truncated in " + where);
-    }
-    if (!in_range(n_dims, 1, kMaxTensorDims) || !in_range(name_length, 1, kMaxTensorNameBytes) ||
-        !in_range(type, 0, GGML_TYPE_COUNT - 1)) {
-      return tl::unexpected("corrupt header of " + where);
-    }
-    const auto ggml_type_id = static_cast<ggml_type>(type);
-    const auto block = ggml_blck_size(ggml_type_id);
-    const auto block_bytes = ggml_type_size(ggml_type_id);
-    if (block <= 0 || block_bytes == 0) return tl::unexpected(where + " has an unknown type");
-    std::uint64_t elements = 1;
-    for (std::int32_t d = 0; d < n_dims; ++d) {
-      std::int32_t extent = 0;
-      if (!reader.read(extent)) return tl::unexpected("truncated in " + where);
-      if (extent < 1) return tl::unexpected("corrupt shape of " + where);
-      elements *= static_cast<std::uint64_t>(extent);
-      if (elements > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
-        return tl::unexpected(where + " is too large");
-      }
-    }
-    if (elements % static_cast<std::uint64_t>(block) != 0) return tl::unexpected("corrupt shape of " + where);
-    const std::uint64_t bytes = elements * block_bytes / static_cast<std::uint64_t>(block);
-    if (!reader.skip(static_cast<std::uint64_t>(name_length)) || !reader.skip(bytes)) {
-      return tl::unexpected("truncated in " + where);
-    }
-    values += elements;
+    const auto elements = skip_tensor(reader, info.n_tensors);
+    if (!elements) return tl::unexpected(elements.error());
+    values += *elements;
     ++info.n_tensors;
   }
   if (info.n_tensors == 0) return tl::unexpected(std::string("ends before its weights"));

@@ -1,6 +1,6 @@
 // Checks the structure of a whisper.cpp ggml model file before whisper.cpp reads it.
 // whisper.cpp trusts what it reads: a truncated header leaves the mel filter sizes
-// uninitialised (a huge allocation), an unknown weight type aborts inside ggml, and a
+// uninitialized (a huge allocation), an unknown weight type aborts inside ggml, and a
 // file that ends before its weights loads as an "empty model" of garbage. This check
 // reads only headers and seeks over the weights, so it costs milliseconds on any model.
 #pragma once

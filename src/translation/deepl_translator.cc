@@ -27,9 +27,9 @@ constexpr std::size_t kMaxProviderMessage = 300;
 // DeepL's text-translation languages as ISO 639-1 codes, from "Supported languages"
 // at developers.deepl.com (2024). Every one is both a source and a target. A fixed
 // list keeps start-up offline; a language DeepL adds later needs a line here.
-constexpr std::array<std::string_view, 29> kLanguages = {
-    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "hu", "id", "it", "ja", "ko",
-    "lt", "lv", "nb", "nl", "pl", "pt", "ro", "ru", "sk", "sl", "sv", "tr", "uk", "zh"};
+constexpr std::array<std::string_view, 29> kLanguages = {"bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr",
+                                                         "hu", "id", "it", "ja", "ko", "lt", "lv", "nb", "nl", "pl",
+                                                         "pt", "ro", "ru", "sk", "sl", "sv", "tr", "uk", "zh"};
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -124,18 +124,18 @@ DeeplTranslator::DeeplTranslator(DeeplSettings settings) : settings_(std::move(s
   if (settings_.api_key.empty())
     throw sts::StartupError("deepl: DEEPL_API_KEY is empty; the deepl translator needs a key");
   if (settings_.max_connections < 1) throw sts::StartupError("deepl: max_connections must be at least 1");
-  if (!util::http_available()) throw sts::StartupError("deepl: libcurl failed to initialise");
+  if (!util::http_available()) throw sts::StartupError("deepl: libcurl failed to initialize");
   const std::string base = deepl_base_url(settings_);
   if (!util::is_http_url(base)) {
     throw sts::StartupError("deepl: DEEPL_API_URL '" + base + "' is not an http(s) URL");
   }
   url_ = base + "/v2/translate";
-  client_ = std::make_unique<util::HttpClient>(util::HttpClientSettings{
-      url_,
-      {"Authorization: DeepL-Auth-Key " + settings_.api_key, "Content-Type: application/json"},
-      settings_.connect_timeout,
-      static_cast<std::size_t>(settings_.max_connections),
-      kMaxResponseBytes});
+  client_ = std::make_unique<util::HttpClient>(
+      util::HttpClientSettings{url_,
+                               {"Authorization: DeepL-Auth-Key " + settings_.api_key, "Content-Type: application/json"},
+                               settings_.connect_timeout,
+                               static_cast<std::size_t>(settings_.max_connections),
+                               kMaxResponseBytes});
   observability::log_info("translator ready",
                           {{"engine", "deepl"}, {"url", url_}, {"max_connections", settings_.max_connections}});
 }

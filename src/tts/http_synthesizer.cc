@@ -167,7 +167,7 @@ HttpSynthesizer::HttpSynthesizer(HttpSynthesizerSettings settings) : settings_(s
   if (settings_.url.empty()) throw StartupError("http tts: TTS_URL is empty; the http synthesizer needs a server");
   if (settings_.max_connections < 1) throw StartupError("http tts: max_connections must be at least 1");
   if (settings_.languages.empty()) throw StartupError("http tts: languages must name at least one language");
-  if (!util::http_available()) throw StartupError("http tts: libcurl failed to initialise");
+  if (!util::http_available()) throw StartupError("http tts: libcurl failed to initialize");
   std::string base = settings_.url;
   while (base.ends_with('/')) base.pop_back();
   if (!util::is_http_url(base)) throw StartupError("http tts: TTS_URL '" + base + "' is not an http(s) URL");

@@ -42,7 +42,7 @@ struct HttpSynthesizerSettings {
   // the whole call, connecting included.
   std::chrono::milliseconds connect_timeout{2000};
   // Requests in flight at once, each on its own kept-alive connection; more callers
-  // wait for one (within their request timeout). tts-server synthesises one request
+  // wait for one (within their request timeout). tts-server synthesizes one request
   // at a time, so more connections only queue there instead of here.
   int max_connections = 2;
   // What the model speaks, ISO 639-1; the server cannot be asked at start-up

@@ -47,7 +47,7 @@ class Synthesizer {
   // Its pool of decoders, processes or connections, for sts_engine_pool_waiting.
   virtual util::PoolUsage pool_usage() const { return {}; }
   // Failures, docs/protocol.md §4, tts stage: invalid_text (text the engine rejects, or
-  // nothing left to say after normalisation), synthesis_failed (the engine failed), timeout.
+  // nothing left to say after normalization), synthesis_failed (the engine failed), timeout.
   virtual tl::expected<Speech, Error> synthesize(const Request& request) const = 0;
 };
 

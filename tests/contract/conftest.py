@@ -10,7 +10,7 @@ Run with Debian's interpreter, which has the client libraries:
         /usr/bin/python3 -m pytest -q tests/contract
 
 Async tests are plain "async def" functions run in a fresh event loop with an
-overall deadline, so no pytest-asyncio is needed. Tests synchronise on events,
+overall deadline, so no pytest-asyncio is needed. Tests synchronize on events,
 never on sleeps.
 """
 

@@ -22,7 +22,7 @@ deterministic.
 Test control (not Coqui's): the endpoints of scripted_double.py. A script with
 a status other than 200 and no "body" answers {"error": its "message"} when it
 has one (coqui-tts's shape), else the HTML page Flask sends for that status
-(what coqui-ai/TTS 0.22 answers when synthesis raises); status 200 synthesises
+(what coqui-ai/TTS 0.22 answers when synthesis raises); status 200 synthesizes
 as usual. A scripted "body" is sent as audio/wav unless it says otherwise.
 /_last holds {"method", "content_type", "user_agent", "params"}, params being
 the parameters above that the request carried.

@@ -10,7 +10,7 @@ STS_DATA_DIR the test data (scripts/test-data.sh). Run with Debian's interpreter
 
 ffprobe and ffmpeg (Debian's ffmpeg, from scripts/setup.sh) read what sts-dub
 writes and make a video input: an independent reader, not our own code checking
-itself. Tests synchronise on what the processes print, never on sleeps.
+itself. Tests synchronize on what the processes print, never on sleeps.
 """
 
 import array

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "asr/engines.h"
+#include "asr/registry.h"
 #include "audio/codec.h"
 #include "errors/error.h"
 
@@ -35,12 +35,18 @@ int main(int argc, char** argv) {
   for (int index = 1; index < argc; ++index) {
     const std::string_view arg = argv[index];
     const bool has_value = index + 1 < argc;
-    if (arg == "--engine" && has_value) settings.engine = argv[++index];
-    else if (arg == "--model" && has_value) settings.model_path = argv[++index];
-    else if (arg == "--threads" && has_value) settings.threads = std::stoi(argv[++index]);
-    else if (arg == "--domains" && has_value) settings.domains_dir = argv[++index];
-    else if (arg == "--hint" && has_value) hints.emplace_back(argv[++index]);
-    else files.emplace_back(arg);
+    if (arg == "--engine" && has_value)
+      settings.engine = argv[++index];
+    else if (arg == "--model" && has_value)
+      settings.model_path = argv[++index];
+    else if (arg == "--threads" && has_value)
+      settings.threads = std::stoi(argv[++index]);
+    else if (arg == "--domains" && has_value)
+      settings.domains_dir = argv[++index];
+    else if (arg == "--hint" && has_value)
+      hints.emplace_back(argv[++index]);
+    else
+      files.emplace_back(arg);
   }
   if (files.empty()) {
     std::cerr << "usage: sts-asr-transcribe [--engine NAME] [--model PATH] [--threads N] [--domains DIR --hint "
@@ -59,7 +65,7 @@ int main(int argc, char** argv) {
       }
       const auto heard = audio::convert(std::move(*pcm), asr::kSampleRateHz, 1);
       const auto started = std::chrono::steady_clock::now();
-      auto transcript = engine->recognise(heard, {"en", hints, 0});
+      auto transcript = engine->recognize(heard, {"en", hints, 0});
       decode_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       audio_ms += static_cast<double>(heard.duration_ms());
       if (!transcript) {
@@ -70,8 +76,8 @@ int main(int argc, char** argv) {
       std::cout << transcript->text() << " (" << path.stem().string() << ")\n";
     }
     std::cerr << engine->model() << ": decoded " << files.size() << " files, " << static_cast<long>(audio_ms)
-              << " ms of audio, in " << static_cast<long>(decode_ms) << " ms (real-time factor "
-              << decode_ms / audio_ms << ")\n";
+              << " ms of audio, in " << static_cast<long>(decode_ms) << " ms (real-time factor " << decode_ms / audio_ms
+              << ")\n";
   } catch (const sts::StartupError& error) {
     std::cerr << sts::wire_name(sts::ErrorCode::model_load_failed) << ": " << error.what() << "\n";
     return 1;

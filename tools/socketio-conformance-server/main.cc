@@ -49,12 +49,18 @@ Flags parse_flags(int argc, char** argv) {
     char* end = nullptr;
     const unsigned long value = std::strtoul(argv[++i], &end, 10);
     if (*end != '\0') usage();
-    if (arg == "--port" && value <= 65535) flags.port = static_cast<std::uint16_t>(value);
-    else if (arg == "--threads" && value >= 1 && value <= 64) flags.threads = static_cast<unsigned>(value);
-    else if (arg == "--max-payload" && value > 0) flags.options.engine.max_payload = value;
-    else if (arg == "--ping-interval") flags.options.engine.ping_interval = std::chrono::milliseconds(value);
-    else if (arg == "--ping-timeout") flags.options.engine.ping_timeout = std::chrono::milliseconds(value);
-    else usage();
+    if (arg == "--port" && value <= 65535)
+      flags.port = static_cast<std::uint16_t>(value);
+    else if (arg == "--threads" && value >= 1 && value <= 64)
+      flags.threads = static_cast<unsigned>(value);
+    else if (arg == "--max-payload" && value > 0)
+      flags.options.engine.max_payload = value;
+    else if (arg == "--ping-interval")
+      flags.options.engine.ping_interval = std::chrono::milliseconds(value);
+    else if (arg == "--ping-timeout")
+      flags.options.engine.ping_timeout = std::chrono::milliseconds(value);
+    else
+      usage();
   }
   return flags;
 }
@@ -69,9 +75,10 @@ void add_socketio_handlers(sts::socketio::Server& server) {
   root.on("message", [](const std::shared_ptr<sts::socketio::Socket>& socket, Json& args, const sts::socketio::Ack&) {
     socket->emit("message-back", std::move(args));
   });
-  root.on("message-with-ack", [](const std::shared_ptr<sts::socketio::Socket>&, Json& args, const sts::socketio::Ack& ack) {
-    if (ack) ack(std::move(args));
-  });
+  root.on("message-with-ack",
+          [](const std::shared_ptr<sts::socketio::Socket>&, Json& args, const sts::socketio::Ack& ack) {
+            if (ack) ack(std::move(args));
+          });
 }
 
 // Engine.IO only: every message goes straight back to its sender.
@@ -112,7 +119,9 @@ int main(int argc, char** argv) {
     add_socketio_handlers(*socketio_server);
     port = socketio_server->listen("127.0.0.1", flags.port);
   }
-  auto health = [](const sts::socketio::HttpRequestInfo&) { return sts::socketio::HttpReply{200, "application/json", R"({"status":"ok"})"}; };
+  auto health = [](const sts::socketio::HttpRequestInfo&) {
+    return sts::socketio::HttpReply{200, "application/json", R"({"status":"ok"})"};
+  };
   if (socketio_server) socketio_server->add_route("/health", health);
   if (engine_server) engine_server->add_route("/health", health);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

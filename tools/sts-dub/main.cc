@@ -103,7 +103,8 @@ class ProgressView {
 
   void update(const worker::DubProgress& progress) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
-    const double eta = elapsed / static_cast<double>(progress.done) * static_cast<double>(progress.total - progress.done);
+    const double eta =
+        elapsed / static_cast<double>(progress.done) * static_cast<double>(progress.total - progress.done);
     std::string stages;
     for (const auto& [stage, ms] : progress.last.stage_timings) {
       if (stage == "asr" || stage == "translation" || stage == "tts") {
@@ -175,9 +176,10 @@ tl::expected<LocalPipeline, std::string> load_local_pipeline() {
   if (!catalog) return tl::unexpected("VOICE_PROFILES_PATH: " + catalog.error());
   auto built = app::build_pipeline(request->config, registry);
   if (!built) return tl::unexpected("MODEL_LOAD_FAILED: " + built.error());
-  return LocalPipeline{std::move(*built),
-                       std::make_unique<pipeline::ComputePool>(static_cast<std::size_t>(request->config.compute_threads)),
-                       std::move(*catalog)};
+  return LocalPipeline{
+      std::move(*built),
+      std::make_unique<pipeline::ComputePool>(static_cast<std::size_t>(request->config.compute_threads)),
+      std::move(*catalog)};
 }
 
 int run(const Options& options) {
@@ -213,7 +215,8 @@ int run(const Options& options) {
                                       [&](const worker::DubProgress& progress) { view.update(progress); });
   if (!report.result.ok) {
     std::cerr << "sts-dub: " << report.result.failure;
-    if (report.result.streamed) std::cerr << " after " << report.result.delivered << "/" << report.fragments << " fragments";
+    if (report.result.streamed)
+      std::cerr << " after " << report.result.delivered << "/" << report.fragments << " fragments";
     std::cerr << "\n";
     return kExitFailed;
   }

@@ -16,7 +16,6 @@ using tools::kAnswerMargin;
 using tools::kExitFailed;
 using tools::kExitUsage;
 
-
 constexpr const char* kUsage =
     "usage: sts-load [options]\n"
     "\n"
@@ -88,8 +87,7 @@ int run(Options options) {
     return kExitUsage;
   }
   options.load.url = std::move(*url);
-  options.load.worker.answer_timeout =
-      std::chrono::milliseconds(options.load.worker.stream.timeout_ms) + kAnswerMargin;
+  options.load.worker.answer_timeout = std::chrono::milliseconds(options.load.worker.stream.timeout_ms) + kAnswerMargin;
   std::cerr << "sts-load: " << options.load.streams << " streams for " << options.load.duration.count() / 1000
             << " s against " << options.load.url.text << "\n";
   const auto report = worker::run_load(options.load);

@@ -13,7 +13,7 @@
 
 #include "errors/error.h"
 #include "observability/log.h"
-#include "translation/engines.h"
+#include "translation/registry.h"
 
 int main(int argc, char** argv) {
   using namespace sts;
@@ -23,10 +23,14 @@ int main(int argc, char** argv) {
   int repeat = 1;
   for (int index = 1; index + 1 < argc; index += 2) {
     const std::string_view arg = argv[index];
-    if (arg == "--engine") settings.engine = argv[index + 1];
-    else if (arg == "--from") source = argv[index + 1];
-    else if (arg == "--to") target = argv[index + 1];
-    else if (arg == "--repeat") repeat = std::max(1, std::stoi(argv[index + 1]));
+    if (arg == "--engine")
+      settings.engine = argv[index + 1];
+    else if (arg == "--from")
+      source = argv[index + 1];
+    else if (arg == "--to")
+      target = argv[index + 1];
+    else if (arg == "--repeat")
+      repeat = std::max(1, std::stoi(argv[index + 1]));
   }
   if (const char* key = std::getenv("DEEPL_API_KEY")) settings.deepl_api_key = key;
   if (const char* url = std::getenv("DEEPL_API_URL")) settings.deepl_api_url = url;

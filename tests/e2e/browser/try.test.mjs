@@ -54,8 +54,8 @@ function assertDubbed(outcome, clip) {
   assert.ok(outcome.statuses.length > 0);
   outcome.statuses.forEach((status) => assert.match(status, /^(success|partial)$/));
   const heard = new Set(outcome.transcript.split(/\s+/));
-  const recognised = referenceWords(clip).filter((word) => heard.has(word));
-  assert.ok(recognised.length >= 3, `too few of the clip's words heard: "${outcome.transcript}"`);
+  const recognized = referenceWords(clip).filter((word) => heard.has(word));
+  assert.ok(recognized.length >= 3, `too few of the clip's words heard: "${outcome.transcript}"`);
   assert.notEqual(outcome.translation.trim(), "");
 }
 

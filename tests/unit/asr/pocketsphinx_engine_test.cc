@@ -8,7 +8,7 @@
 #include <iterator>
 #include <string>
 
-#include "asr/engines.h"
+#include "asr/registry.h"
 #include "audio/codec.h"
 #include "errors/error.h"
 #include "heard.h"
@@ -25,7 +25,7 @@ const Engine& engine() {
 }
 
 TEST(Pocketsphinx, HearsACleanSentence) {
-  const auto transcript = engine().recognise(heard("speech/en/cmu_goforward.wav"), {"en", {}, 0});
+  const auto transcript = engine().recognize(heard("speech/en/cmu_goforward.wav"), {"en", {}, 0});
   ASSERT_TRUE(transcript) << transcript.error().message;
   EXPECT_EQ(transcript->text(), "go forward ten meters");
   EXPECT_EQ(engine().model(), "pocketsphinx-en-us");
@@ -34,7 +34,7 @@ TEST(Pocketsphinx, HearsACleanSentence) {
 TEST(Pocketsphinx, SegmentTimesAreOnTheStreamTimeline) {
   const auto speech = heard("speech/en/cmu_goforward.wav");
   const std::int64_t length_ms = speech.duration_ms();
-  const auto transcript = engine().recognise(speech, {"en", {}, 120'000});
+  const auto transcript = engine().recognize(speech, {"en", {}, 120'000});
   ASSERT_TRUE(transcript);
   ASSERT_FALSE(transcript->segments.empty());
   for (const auto& segment : transcript->segments) {
@@ -50,12 +50,12 @@ TEST(Pocketsphinx, SegmentTimesAreOnTheStreamTimeline) {
 TEST(Pocketsphinx, ConcurrentCallsGiveTheSameWordsAsOneAtATime) {
   const auto first = heard("speech/en/libri_0880.wav");
   const auto second = heard("speech/en/astwb_vm-nobox.wav");
-  const auto alone_first = engine().recognise(first, {"en", {}, 0})->text();
-  const auto alone_second = engine().recognise(second, {"en", {}, 0})->text();
+  const auto alone_first = engine().recognize(first, {"en", {}, 0})->text();
+  const auto alone_second = engine().recognize(second, {"en", {}, 0})->text();
   for (int round = 0; round < 3; ++round) {
-    auto a = std::async(std::launch::async, [&] { return engine().recognise(first, {"en", {}, 0})->text(); });
-    auto b = std::async(std::launch::async, [&] { return engine().recognise(second, {"en", {}, 0})->text(); });
-    auto c = std::async(std::launch::async, [&] { return engine().recognise(first, {"en", {}, 0})->text(); });
+    auto a = std::async(std::launch::async, [&] { return engine().recognize(first, {"en", {}, 0})->text(); });
+    auto b = std::async(std::launch::async, [&] { return engine().recognize(second, {"en", {}, 0})->text(); });
+    auto c = std::async(std::launch::async, [&] { return engine().recognize(first, {"en", {}, 0})->text(); });
     EXPECT_EQ(a.get(), alone_first);
     EXPECT_EQ(b.get(), alone_second);
     EXPECT_EQ(c.get(), alone_first);
@@ -64,13 +64,13 @@ TEST(Pocketsphinx, ConcurrentCallsGiveTheSameWordsAsOneAtATime) {
 
 TEST(Pocketsphinx, SilenceGivesNoWords) {
   const auto transcript =
-      engine().recognise(audio::PcmBuffer{kSampleRateHz, 1, std::vector<float>(kSampleRateHz, 0.0F)}, {"en", {}, 0});
+      engine().recognize(audio::PcmBuffer{kSampleRateHz, 1, std::vector<float>(kSampleRateHz, 0.0F)}, {"en", {}, 0});
   ASSERT_TRUE(transcript);
   EXPECT_EQ(transcript->text(), "");
 }
 
 TEST(Pocketsphinx, RefusesAudioItCannotHear) {
-  const auto transcript = engine().recognise(audio::PcmBuffer{48000, 2, std::vector<float>(9600, 0.0F)}, {"en", {}, 0});
+  const auto transcript = engine().recognize(audio::PcmBuffer{48000, 2, std::vector<float>(9600, 0.0F)}, {"en", {}, 0});
   ASSERT_FALSE(transcript);
   EXPECT_EQ(transcript.error().code, sts::ErrorCode::invalid_audio);
 }
@@ -91,11 +91,11 @@ TEST(PocketsphinxDomains, TheTelephonyHintRecoversAPromptsWords) {
   const PocketsphinxEngine hinted(settings);
   EXPECT_EQ(hinted.domains(), (std::vector<std::string>{"news", "sports", "telephony"}));
   const auto prompt = heard("speech/en/astwb_vm-invalid-password.wav");
-  const auto plain = hinted.recognise(prompt, {"en", {}, 0});
+  const auto plain = hinted.recognize(prompt, {"en", {}, 0});
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->text().find("password"), std::string::npos) << plain->text();
   // The first hint with a word list wins; unknown hints are passed over.
-  const auto biased = hinted.recognise(prompt, {"en", {"weather", "telephony", "sports"}, 0});
+  const auto biased = hinted.recognize(prompt, {"en", {"weather", "telephony", "sports"}, 0});
   ASSERT_TRUE(biased);
   EXPECT_EQ(biased->text(), "that password does not meet the minimum requirements for this mailbox please try again");
 }

@@ -10,7 +10,7 @@
 namespace sts::asr::testing {
 
 struct TinyWhisperModel {
-  std::int32_t n_vocab = 51865;  // 51864: English-only; 51865: multilingual (99 languages)
+  std::int32_t n_vocab = 51865;     // 51864: English-only; 51865: multilingual (99 languages)
   std::int32_t n_audio_ctx = 1500;  // whisper's 30 s window: 3000 mel frames, halved by conv2
   std::int32_t n_state = 8;
   std::int32_t n_head = 1;

@@ -133,7 +133,7 @@ TEST_F(WhisperEngineTest, EmptyFileIsALoadError) { expect_load_failure(write("em
 
 TEST_F(WhisperEngineTest, MagicWithTruncatedHeaderIsALoadError) {
   // whisper.cpp itself would read the missing fields as its defaults, the mel filter
-  // sizes as uninitialised memory, and then load an "empty model".
+  // sizes as uninitialized memory, and then load an "empty model".
   const std::string model = TinyWhisperModel{}.bytes();
   expect_load_failure(write("truncated-header.bin", model.substr(0, 4 + 3 * 4)), "truncated in the header");
 }
@@ -216,15 +216,15 @@ TEST_F(WhisperEngineTest, EnglishOnlyModelHearsEnglishOnly) {
   model.n_vocab = 51864;
   const WhisperEngine engine(WhisperSettings{write("ggml-tiny-test.en.bin", model.bytes()), 1, false, 1});
   EXPECT_EQ(engine.languages(), std::vector<std::string>{"en"});
-  const auto result = engine.recognise(tone(1000), Request{"de", {}, 0});
+  const auto result = engine.recognize(tone(1000), Request{"de", {}, 0});
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, sts::ErrorCode::model_error);
 }
 
-TEST_F(WhisperEngineTest, RecognisesThroughEncoderAndDecoder) {
+TEST_F(WhisperEngineTest, RecognizesThroughEncoderAndDecoder) {
   const WhisperEngine engine(WhisperSettings{write("ggml-tiny-test.bin", TinyWhisperModel{}.bytes()), 2, false, 1});
   const auto pcm = tone(2000);
-  const auto result = engine.recognise(pcm, Request{"de", {"sports", "news"}, 5000});
+  const auto result = engine.recognize(pcm, Request{"de", {"sports", "news"}, 5000});
   ASSERT_TRUE(result.has_value()) << sts::wire_name(result.error().code) << ": " << result.error().message;
   // Random weights transcribe nonsense, but whisper.cpp does emit segments for it.
   EXPECT_FALSE(result->segments.empty());
@@ -235,7 +235,7 @@ TEST_F(WhisperEngineTest, OversizedDomainHintStaysOutOfThePrompt) {
   // whisper.cpp's tokenizer is a std::regex plus a quadratic search: a client's
   // megabyte "hint" must not reach it.
   const WhisperEngine engine(WhisperSettings{write("ggml-tiny-test.bin", TinyWhisperModel{}.bytes()), 1, false, 1});
-  const auto result = engine.recognise(tone(500), Request{"en", {std::string(1 << 20, 'a'), "news"}, 0});
+  const auto result = engine.recognize(tone(500), Request{"en", {std::string(1 << 20, 'a'), "news"}, 0});
   ASSERT_TRUE(result.has_value()) << result.error().message;
 }
 
@@ -245,7 +245,7 @@ TEST_F(WhisperEngineTest, ConcurrentCallsShareTheModel) {
   std::vector<std::future<tl::expected<Transcript, sts::Error>>> calls;
   for (int i = 0; i < 4; ++i) {
     calls.push_back(std::async(std::launch::async, [&engine, &pcm, i] {
-      return engine.recognise(pcm, Request{"en", {}, i * 1000});
+      return engine.recognize(pcm, Request{"en", {}, i * 1000});
     }));
   }
   for (int i = 0; i < 4; ++i) {
@@ -258,14 +258,14 @@ TEST_F(WhisperEngineTest, ConcurrentCallsShareTheModel) {
 TEST_F(WhisperEngineTest, RefusesAudioThatIsNotSixteenKilohertzMono) {
   const WhisperEngine engine(WhisperSettings{write("ggml-tiny-test.bin", TinyWhisperModel{}.bytes()), 1, false, 1});
   audio::PcmBuffer stereo{48000, 2, std::vector<float>(9600, 0.0F)};
-  const auto result = engine.recognise(stereo, Request{"en", {}, 0});
+  const auto result = engine.recognize(stereo, Request{"en", {}, 0});
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, sts::ErrorCode::invalid_audio);
 }
 
 TEST_F(WhisperEngineTest, EmptyAudioHasAnEmptyTranscript) {
   const WhisperEngine engine(WhisperSettings{write("ggml-tiny-test.bin", TinyWhisperModel{}.bytes()), 1, false, 1});
-  const auto result = engine.recognise(audio::PcmBuffer{kSampleRateHz, 1, {}}, Request{"en", {}, 0});
+  const auto result = engine.recognize(audio::PcmBuffer{kSampleRateHz, 1, {}}, Request{"en", {}, 0});
   ASSERT_TRUE(result.has_value());
   EXPECT_TRUE(result->segments.empty());
 }

@@ -44,7 +44,8 @@ TEST(Apertium, TranslatesOneForOneInOrder) {
 }
 
 TEST(Apertium, ReservedCharactersSurviveTheStreamFormat) {
-  const auto translated = translator().translate(english_to_spanish({"press * or # then [x] ^y$ a/b @c <d> {e} ~f \\g"}));
+  const auto translated =
+      translator().translate(english_to_spanish({"press * or # then [x] ^y$ a/b @c <d> {e} ~f \\g"}));
   ASSERT_TRUE(translated) << translated.error().message;
   for (const char* kept : {"*", "#", "[x]", "^y$", "/", "@c", "<d>", "{e}", "~f", "\\g"}) {
     EXPECT_NE(translated->front().find(kept), std::string::npos) << kept << " lost from " << translated->front();

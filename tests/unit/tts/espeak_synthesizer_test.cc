@@ -15,9 +15,7 @@ const EspeakSynthesizer& espeak() {
   return shared;
 }
 
-double seconds(const Speech& speech) {
-  return static_cast<double>(speech.pcm.frames()) / speech.pcm.sample_rate_hz;
-}
+double seconds(const Speech& speech) { return static_cast<double>(speech.pcm.frames()) / speech.pcm.sample_rate_hz; }
 
 TEST(Espeak, SpeaksSpanishAndReportsItsRate) {
   const auto speech = espeak().synthesize({"Hola, buenos días a todos.", "es", {{"voice", "es"}}, 0});
@@ -90,7 +88,9 @@ TEST(Espeak, IllTypedVoiceKeysFallBackToTheDefaults) {
 TEST(Espeak, ConcurrentCallersEachGetTheirOwnSpeech) {
   const auto alone_short = espeak().synthesize({"Sí.", "es", {{"voice", "es"}}, 0})->pcm.frames();
   const auto alone_long =
-      espeak().synthesize({"Esta es una frase bastante más larga que la otra.", "es", {{"voice", "es"}}, 0})->pcm.frames();
+      espeak()
+          .synthesize({"Esta es una frase bastante más larga que la otra.", "es", {{"voice", "es"}}, 0})
+          ->pcm.frames();
   std::vector<std::future<std::int64_t>> calls;
   for (int index = 0; index < 8; ++index) {
     calls.push_back(std::async(std::launch::async, [index] {

@@ -61,7 +61,7 @@ class HttpSynthesizerTest : public ::testing::Test {
   }
 
   static void expect_failure(const tl::expected<Speech, Error>& result, ErrorCode code, bool retry) {
-    ASSERT_FALSE(result.has_value()) << "synthesised " << result->pcm.duration_ms() << " ms";
+    ASSERT_FALSE(result.has_value()) << "synthesized " << result->pcm.duration_ms() << " ms";
     EXPECT_EQ(result.error().code, code) << result.error().message;
     EXPECT_EQ(retryable(result.error().code), retry) << wire_name(result.error().code);
   }
@@ -179,11 +179,14 @@ TEST_F(HttpSynthesizerTest, ErrorBodyKeepsValidUtf8AndMarksInvalidBytes) {
   // Two-, three- and four-byte sequences kept; a stray continuation byte, a cut-off
   // sequence and a lead byte without continuations each become '?'.
   const std::string body = "se\xC3\xB1or \xE2\x82\xAC \xF0\x9F\x8E\xA4 \x80 \xE2\x82 \xC3x";
-  double_.script({{"status", 500}, {"body_base64", util::base64_encode({reinterpret_cast<const std::uint8_t*>(body.data()), body.size()})}});
+  double_.script(
+      {{"status", 500},
+       {"body_base64", util::base64_encode({reinterpret_cast<const std::uint8_t*>(body.data()), body.size()})}});
   HttpSynthesizer synthesizer(settings());
   auto result = synthesizer.synthesize(request("Hola."));
   expect_failure(result, ErrorCode::synthesis_failed, false);
-  EXPECT_NE(result.error().message.find("HTTP 500: se\xC3\xB1or \xE2\x82\xAC \xF0\x9F\x8E\xA4 ? ?? ?x"), std::string::npos)
+  EXPECT_NE(result.error().message.find("HTTP 500: se\xC3\xB1or \xE2\x82\xAC \xF0\x9F\x8E\xA4 ? ?? ?x"),
+            std::string::npos)
       << result.error().message;
 }
 
@@ -251,16 +254,16 @@ TEST_F(HttpSynthesizerTest, ConcurrentSynthesesUseAtMostMaxConnections) {
   double_.script({{"delay_ms", 20}, {"times", kThreads * kEach}});
   HttpSynthesizer synthesizer(settings(2));
   std::vector<std::thread> threads;
-  std::atomic<int> synthesised = 0;
+  std::atomic<int> synthesized = 0;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kEach; ++i) {
-        if (synthesizer.synthesize(request("Hola.")).has_value()) ++synthesised;
+        if (synthesizer.synthesize(request("Hola.")).has_value()) ++synthesized;
       }
     });
   }
   for (auto& thread : threads) thread.join();
-  EXPECT_EQ(synthesised, kThreads * kEach);
+  EXPECT_EQ(synthesized, kThreads * kEach);
   const Json stats = double_.get("/_stats");
   EXPECT_LE(stats["connections"].get<int>(), 2);
   EXPECT_EQ(stats["requests"], kThreads * kEach);

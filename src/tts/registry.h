@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,7 +19,10 @@ struct EngineSettings {
   int concurrency = 1;
 };
 
-std::vector<std::string> engine_names();
+using EngineFactory = std::function<std::unique_ptr<Synthesizer>(const EngineSettings&)>;
+// Every engine of this build, by the name TTS_ENGINE selects: the one list of names.
+const std::map<std::string, EngineFactory, std::less<>>& registry();
+std::vector<std::string> engine_names();  // registry()'s keys
 // Throws StartupError, its message starting "TTS_ENGINE <name>: ", for an unknown engine
 // or one that cannot start.
 std::unique_ptr<Synthesizer> make_synthesizer(const EngineSettings& settings);

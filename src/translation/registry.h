@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,7 +25,10 @@ struct EngineSettings {
   int concurrency = 1;                      // calls that may run at once: the compute pool's size
 };
 
-std::vector<std::string> engine_names();
+using EngineFactory = std::function<std::unique_ptr<Translator>(const EngineSettings&)>;
+// Every engine of this build, by the name TRANSLATION_ENGINE selects: the one list of names.
+const std::map<std::string, EngineFactory, std::less<>>& registry();
+std::vector<std::string> engine_names();  // registry()'s keys
 // Throws sts::StartupError for an unknown engine or one that cannot start, its
 // message prefixed "TRANSLATION_ENGINE <name>: " to name the setting at fault.
 std::unique_ptr<Translator> make_translator(const EngineSettings& settings);

@@ -1,6 +1,8 @@
 // The engines this build has, by the name ASR_ENGINE selects.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,7 +19,10 @@ struct EngineSettings {
   int concurrency = 1;  // decodes that may run at once: the compute pool's size
 };
 
-std::vector<std::string> engine_names();
+using EngineFactory = std::function<std::unique_ptr<Engine>(const EngineSettings&)>;
+// Every engine of this build, by the name ASR_ENGINE selects: the one list of names.
+const std::map<std::string, EngineFactory, std::less<>>& registry();
+std::vector<std::string> engine_names();  // registry()'s keys
 // Throws sts::StartupError for an unknown engine or a model that does not load.
 std::unique_ptr<Engine> make_engine(const EngineSettings& settings);
 
