@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <iterator>
 #include <thread>
 
 namespace sts::app {
@@ -96,7 +97,45 @@ Access one_of(std::string Config::*field, std::vector<std::string> names) {
           [field](const Config& config) { return config.*field; }};
 }
 
-std::vector<Option> options(const std::vector<std::string>& pipelines) {
+Access fallback_mode() {
+  return {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            if (value == "silence")
+              config.fallback_mode = pipeline::FallbackMode::silence;
+            else if (value == "original")
+              config.fallback_mode = pipeline::FallbackMode::original;
+            else
+              return tl::unexpected(std::string("silence | original"));
+            return {};
+          },
+          [](const Config& config) {
+            return std::string(config.fallback_mode == pipeline::FallbackMode::silence ? "silence" : "original");
+          }};
+}
+
+Access deepl_formality() {
+  return {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            for (const char* allowed : {"more", "less", "prefer_more", "prefer_less", "default"}) {
+              if (value == allowed) {
+                config.deepl_formality = value;
+                return {};
+              }
+            }
+            return tl::unexpected(std::string("more | less | prefer_more | prefer_less | default"));
+          },
+          [](const Config& config) { return config.deepl_formality.value_or(""); }};
+}
+
+Access log_level() {
+  return {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            const auto level = observability::parse_log_level(value);
+            if (!level) return tl::unexpected(std::string("debug | info | warning | error"));
+            config.log_level = *level;
+            return {};
+          },
+          [](const Config& config) { return std::string(observability::log_level_name(config.log_level)); }};
+}
+
+std::vector<Option> server_and_stream_options(const std::vector<std::string>& pipelines) {
   return {
       {"HOST", "--host", "address to listen on", text(&Config::host)},
       {"PORT", "--port", "TCP port for Socket.IO and HTTP; 0 picks a free one", integer(&Config::port, 0, 65535)},
@@ -125,20 +164,16 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        decimal(&Config::duration_speed_max, 1, 2, "a tempo from 1 to 2")},
       {"STREAM_CLOSE_DELAY_MS", "--stream-close-delay-ms", "delay from stream:complete to closing the connection",
        integer(&Config::stream_close_delay_ms, 0, 600000)},
-      {"FALLBACK_MODE", "--fallback-mode", "audio for no speech: silence | original",
-       {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-          if (value == "silence") config.fallback_mode = pipeline::FallbackMode::silence;
-          else if (value == "original") config.fallback_mode = pipeline::FallbackMode::original;
-          else return tl::unexpected(std::string("silence | original"));
-          return {};
-        },
-        [](const Config& config) {
-          return std::string(config.fallback_mode == pipeline::FallbackMode::silence ? "silence" : "original");
-        }}},
+      {"FALLBACK_MODE", "--fallback-mode", "audio for no speech: silence | original", fallback_mode()},
       {"VOICE_PROFILES_PATH", "--voice-profiles", "voices.json to load", text(&Config::voice_profiles_path),
        "the built-in catalogue"},
       {"WEB_ROOT", "--web-root", "folder of the pages served at / and /try; empty: none", text(&Config::web_root)},
-      {"ASR_ENGINE", "--asr-engine", "speech recogniser for pipeline asr: " + join(asr::engine_names(), " | "),
+  };
+}
+
+std::vector<Option> engine_options() {
+  return {
+      {"ASR_ENGINE", "--asr-engine", "speech recognizer for pipeline asr: " + join(asr::engine_names(), " | "),
        one_of(&Config::asr_engine, asr::engine_names())},
       {"ASR_MODEL_PATH", "--asr-model", "model: a ggml file for whisper, a model folder for pocketsphinx",
        text(&Config::asr_model_path), "the engine's own (Debian's en-us for pocketsphinx)"},
@@ -151,19 +186,9 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        one_of(&Config::translation_engine, translation::engine_names())},
       {"DEEPL_API_KEY", nullptr, "DeepL API key; one ending in :fx uses DeepL API Free (env only: flags show in ps)",
        text(&Config::deepl_api_key)},
-      {"DEEPL_API_URL", "--deepl-api-url", "DeepL base URL", text(&Config::deepl_api_url), "DeepL's, chosen by the key"},
-      {"DEEPL_FORMALITY", "--deepl-formality", "more | less | prefer_more | prefer_less",
-       {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-          for (const char* allowed : {"more", "less", "prefer_more", "prefer_less", "default"}) {
-            if (value == allowed) {
-              config.deepl_formality = value;
-              return {};
-            }
-          }
-          return tl::unexpected(std::string("more | less | prefer_more | prefer_less | default"));
-        },
-        [](const Config& config) { return config.deepl_formality.value_or(""); }},
-       "DeepL's"},
+      {"DEEPL_API_URL", "--deepl-api-url", "DeepL base URL", text(&Config::deepl_api_url),
+       "DeepL's, chosen by the key"},
+      {"DEEPL_FORMALITY", "--deepl-formality", "more | less | prefer_more | prefer_less", deepl_formality(), "DeepL's"},
       {"DEEPL_GLOSSARY_ID", "--deepl-glossary-id", "a DeepL glossary for the stream language pair",
        optional_text(&Config::deepl_glossary_id)},
       {"TRANSLATION_TIMEOUT_MS", "--translation-timeout-ms", "longest translation call",
@@ -172,15 +197,15 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        one_of(&Config::tts_engine, tts::engine_names())},
       {"TTS_URL", "--tts-url", "base URL of a Coqui TTS (XTTS v2) server, for TTS_ENGINE=http", text(&Config::tts_url)},
       {"TTS_TIMEOUT_MS", "--tts-timeout-ms", "longest synthesis call", integer(&Config::tts_timeout_ms, 100, 60000)},
-      {"LOG_LEVEL", "--log-level", "debug | info | warning | error",
-       {[](Config& config, const std::string& value) -> tl::expected<void, std::string> {
-          const auto level = observability::parse_log_level(value);
-          if (!level) return tl::unexpected(std::string("debug | info | warning | error"));
-          config.log_level = *level;
-          return {};
-        },
-        [](const Config& config) { return std::string(observability::log_level_name(config.log_level)); }}},
-      {"NETWORK_THREADS", "--network-threads", "threads serving connections", integer(&Config::network_threads, 1, 256)},
+  };
+}
+
+// Logging, threads, and the limits of the Socket.IO transport.
+std::vector<Option> runtime_options() {
+  return {
+      {"LOG_LEVEL", "--log-level", "debug | info | warning | error", log_level()},
+      {"NETWORK_THREADS", "--network-threads", "threads serving connections",
+       integer(&Config::network_threads, 1, 256)},
       {"COMPUTE_THREADS", "--compute-threads", "threads running fragment jobs",
        integer(&Config::compute_threads, 1, 1024), "one per core"},
       {"MAX_PAYLOAD_BYTES", "--max-payload-bytes", "largest Socket.IO message",
@@ -189,10 +214,19 @@ std::vector<Option> options(const std::vector<std::string>& pipelines) {
        integer(&Config::max_fragment_bytes, 1024, 1ll << 30)},
       {"PING_INTERVAL_MS", "--ping-interval-ms", "Engine.IO ping interval",
        integer(&Config::ping_interval_ms, 100, 600000)},
-      {"PING_TIMEOUT_MS", "--ping-timeout-ms", "Engine.IO pong deadline", integer(&Config::ping_timeout_ms, 100, 600000)},
+      {"PING_TIMEOUT_MS", "--ping-timeout-ms", "Engine.IO pong deadline",
+       integer(&Config::ping_timeout_ms, 100, 600000)},
       {"SHUTDOWN_TIMEOUT_MS", "--shutdown-timeout-ms", "on SIGTERM, longest wait for in-flight fragments",
        integer(&Config::shutdown_timeout_ms, 0, 600000)},
   };
+}
+
+// --help lists the options in this order, and docs/configuration.md is generated from it.
+std::vector<Option> options(const std::vector<std::string>& pipelines) {
+  std::vector<Option> all = server_and_stream_options(pipelines);
+  std::ranges::move(engine_options(), std::back_inserter(all));
+  std::ranges::move(runtime_options(), std::back_inserter(all));
+  return all;
 }
 
 tl::expected<void, std::string> validate(const Config& config) {
@@ -271,20 +305,20 @@ std::string config_help(const std::vector<std::string>& pipelines) {
 }
 
 pipeline::PipelineSettings pipeline_settings(const Config& config) {
-  return {config.duration_variance_success_max,
-          config.duration_variance_partial_max,
-          config.fallback_mode,
-          config.duration_speed_min,
-          config.duration_speed_max,
-          {config.asr_engine, config.asr_model_path, config.asr_domains_path, config.asr_threads,
-           config.compute_threads},
-          {config.translation_engine, config.deepl_api_key, config.deepl_api_url, config.deepl_formality,
-           config.deepl_glossary_id, std::chrono::milliseconds(config.translation_timeout_ms), config.compute_threads},
-          {config.tts_engine, config.tts_url, std::chrono::milliseconds(config.tts_timeout_ms), config.compute_threads}};
+  return {
+      config.duration_variance_success_max,
+      config.duration_variance_partial_max,
+      config.fallback_mode,
+      config.duration_speed_min,
+      config.duration_speed_max,
+      {config.asr_engine, config.asr_model_path, config.asr_domains_path, config.asr_threads, config.compute_threads},
+      {config.translation_engine, config.deepl_api_key, config.deepl_api_url, config.deepl_formality,
+       config.deepl_glossary_id, std::chrono::milliseconds(config.translation_timeout_ms), config.compute_threads},
+      {config.tts_engine, config.tts_url, std::chrono::milliseconds(config.tts_timeout_ms), config.compute_threads}};
 }
 
-tl::expected<std::unique_ptr<pipeline::Pipeline>, std::string> build_pipeline(const Config& config,
-                                                                              const pipeline::PipelineRegistry& pipelines) {
+tl::expected<std::unique_ptr<pipeline::Pipeline>, std::string> build_pipeline(
+    const Config& config, const pipeline::PipelineRegistry& pipelines) {
   try {
     return pipelines.at(config.pipeline)(pipeline_settings(config));
   } catch (const StartupError& error) {

@@ -33,7 +33,7 @@ struct Config {
   double duration_speed_max = 1.35;
   int stream_close_delay_ms = 5000;
   pipeline::FallbackMode fallback_mode = pipeline::FallbackMode::silence;
-  std::string voice_profiles_path;  // empty: the built-in catalogue
+  std::string voice_profiles_path;      // empty: the built-in catalogue
   std::string web_root = STS_WEB_ROOT;  // the dashboard and try pages; empty: none
   std::string asr_engine = "pocketsphinx";
   std::string asr_model_path;  // empty: the engine's default
@@ -78,8 +78,8 @@ std::string config_help(const std::vector<std::string>& pipelines);
 pipeline::PipelineSettings pipeline_settings(const Config& config);
 // The configured pipeline with its models loaded and engines started; the error is
 // what MODEL_LOAD_FAILED reports: the engine and the path or variable at fault.
-tl::expected<std::unique_ptr<pipeline::Pipeline>, std::string> build_pipeline(const Config& config,
-                                                                              const pipeline::PipelineRegistry& pipelines);
+tl::expected<std::unique_ptr<pipeline::Pipeline>, std::string> build_pipeline(
+    const Config& config, const pipeline::PipelineRegistry& pipelines);
 tl::expected<protocol::VoiceCatalog, std::string> load_voice_catalog(const Config& config);
 
 }  // namespace sts::app

@@ -70,11 +70,15 @@ socketio::HttpReply status(const ServiceParts& parts) {
 }
 
 std::string content_type(const std::filesystem::path& file) {
-  static const std::map<std::string, std::string, std::less<>> kTypes = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
-      {".ico", "image/x-icon"}, {".wav", "audio/wav"}};
+  static const std::map<std::string, std::string, std::less<>> kTypes = {{".html", "text/html; charset=utf-8"},
+                                                                         {".js", "text/javascript; charset=utf-8"},
+                                                                         {".mjs", "text/javascript; charset=utf-8"},
+                                                                         {".css", "text/css; charset=utf-8"},
+                                                                         {".json", "application/json"},
+                                                                         {".svg", "image/svg+xml"},
+                                                                         {".png", "image/png"},
+                                                                         {".ico", "image/x-icon"},
+                                                                         {".wav", "audio/wav"}};
   const auto found = kTypes.find(file.extension().string());
   return found == kTypes.end() ? "application/octet-stream" : found->second;
 }
@@ -93,17 +97,15 @@ void add_file_route(socketio::Server& server, const std::string& route, const st
     observability::log_warning("web file not served: cannot read it", {{"route", route}, {"path", file.string()}});
     return;
   }
-  auto reply = std::make_shared<const socketio::HttpReply>(socketio::HttpReply{200, content_type(file), std::move(*body)});
+  auto reply =
+      std::make_shared<const socketio::HttpReply>(socketio::HttpReply{200, content_type(file), std::move(*body)});
   server.add_route(route, [reply](const socketio::HttpRequestInfo&) { return *reply; });
 }
 
-}  // namespace
-
-void add_service_metrics(const ServiceParts& parts) {
+void add_traffic_metrics(const ServiceParts& parts) {
   auto& registry = parts.registry;
   auto& in_flight = registry.gauge("sts_fragments_in_flight", "Fragments accepted and not yet delivered.").with({});
-  auto& queue_depth =
-      registry.gauge("sts_compute_queue_depth", "Fragment jobs waiting for a compute thread.").with({});
+  auto& queue_depth = registry.gauge("sts_compute_queue_depth", "Fragment jobs waiting for a compute thread.").with({});
   auto& connections = registry.gauge("sts_connections", "Engine.IO sessions open, by transport.", {"transport"});
   auto& polling = connections.with({"polling"});
   auto& websocket = connections.with({"websocket"});
@@ -119,24 +121,28 @@ void add_service_metrics(const ServiceParts& parts) {
     bytes_in.advance_to(static_cast<double>(traffic.bytes_received));
     bytes_out.advance_to(static_cast<double>(traffic.bytes_sent));
   });
+}
 
-  // A pool with waiters is an engine that has become the bottleneck: more fragments want
-  // a decoder (or a translator process, or a connection) than there are.
+// A pool with waiters is an engine that has become the bottleneck: more fragments want
+// a decoder (or a translator process, or a connection) than there are.
+void add_engine_pool_metrics(const ServiceParts& parts) {
+  auto& registry = parts.registry;
   auto& pool_waiting = registry.gauge("sts_engine_pool_waiting",
                                       "Calls waiting for an engine's decoder, process or connection.", {"engine"});
-  auto& pool_size = registry.gauge("sts_engine_pool_size", "Decoders, processes or connections an engine has.",
-                                   {"engine"});
+  auto& pool_size =
+      registry.gauge("sts_engine_pool_size", "Decoders, processes or connections an engine has.", {"engine"});
   registry.add_collector([&parts, &pool_waiting, &pool_size] {
     for (const auto& [engine, usage] : parts.pipeline.pool_usage()) {
       pool_waiting.with({engine}).set(static_cast<double>(usage.waiting));
       pool_size.with({engine}).set(static_cast<double>(usage.size));
     }
   });
+}
 
-  // docs/protocol.md §6: present, and 0, on machines without a GPU.
+// docs/protocol.md §6: present, and 0, on machines without a GPU.
+void add_gpu_metrics(observability::Registry& registry) {
   auto& gpu_devices = registry.gauge("sts_gpu_devices", "GPUs NVML reports (0 without NVML).").with({});
-  auto& gpu_utilization =
-      registry.gauge("sts_gpu_utilization_percent", "GPU utilisation, mean over devices.").with({});
+  auto& gpu_utilization = registry.gauge("sts_gpu_utilization_percent", "GPU utilization, mean over devices.").with({});
   auto& gpu_memory_used = registry.gauge("sts_gpu_memory_used_bytes", "GPU memory in use, all devices.").with({});
   auto& gpu_memory_total = registry.gauge("sts_gpu_memory_total_bytes", "GPU memory, all devices.").with({});
   std::shared_ptr<observability::GpuMonitor> gpu = observability::GpuMonitor::open();
@@ -150,7 +156,9 @@ void add_service_metrics(const ServiceParts& parts) {
       gpu_memory_total.set(static_cast<double>(sample.memory_total_bytes));
     });
   }
+}
 
+void add_build_info(const ServiceParts& parts) {
   std::vector<std::string> label_names = {"version", "pipeline"};
   std::vector<std::string> label_values = {STS_VERSION, std::string(parts.pipeline.name())};
   const Json engines = parts.pipeline.engines();
@@ -160,10 +168,20 @@ void add_service_metrics(const ServiceParts& parts) {
     label_names.push_back(stage + "_model");
     label_values.push_back(engine.value("model", std::string()));
   }
-  registry.gauge("sts_build_info", "Always 1: the version, the pipeline and each stage's engine and model.",
-                 std::move(label_names))
+  parts.registry
+      .gauge("sts_build_info", "Always 1: the version, the pipeline and each stage's engine and model.",
+             std::move(label_names))
       .with(std::move(label_values))
       .set(1);
+}
+
+}  // namespace
+
+void add_service_metrics(const ServiceParts& parts) {
+  add_traffic_metrics(parts);
+  add_engine_pool_metrics(parts);
+  add_gpu_metrics(parts.registry);
+  add_build_info(parts);
 }
 
 void add_operator_routes(socketio::Server& server, const ServiceParts& parts) {
@@ -183,7 +201,8 @@ void add_web_routes(socketio::Server& server, const std::string& web_root) {
     add_file_route(server, "/web/" + entry.path().filename().string(), entry.path());
   }
   if (ec) {
-    observability::log_warning("web pages not served: cannot list WEB_ROOT", {{"path", web_root}, {"error", ec.message()}});
+    observability::log_warning("web pages not served: cannot list WEB_ROOT",
+                               {{"path", web_root}, {"error", ec.message()}});
     return;
   }
   add_file_route(server, "/", root / "index.html");

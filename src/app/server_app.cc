@@ -19,8 +19,8 @@ namespace sts::app {
 namespace {
 
 namespace asio = boost::asio;
-using observability::log_info;
 using observability::log_error;
+using observability::log_info;
 
 protocol::ProtocolSettings protocol_settings(const Config& config) {
   protocol::ProtocolSettings settings;
@@ -45,9 +45,9 @@ socketio::ServerOptions server_options(const Config& config) {
 // connection, stop. A second signal stops at once.
 class Shutdown {
  public:
-  Shutdown(asio::io_context& io, socketio::Server& server, protocol::StsService& service, std::chrono::milliseconds deadline)
-      : io_(io), server_(server), service_(service), deadline_(deadline), signals_(io, SIGINT, SIGTERM),
-        timer_(io) {
+  Shutdown(asio::io_context& io, socketio::Server& server, protocol::StsService& service,
+           std::chrono::milliseconds deadline)
+      : io_(io), server_(server), service_(service), deadline_(deadline), signals_(io, SIGINT, SIGTERM), timer_(io) {
     wait_for_signal();
   }
 
@@ -61,8 +61,8 @@ class Shutdown {
         return;
       }
       started_ = true;
-      log_info("shutting down: draining in-flight fragments", {{"signal", signal}, {"in_flight", service_.in_flight()},
-                                                               {"deadline_ms", deadline_.count()}});
+      log_info("shutting down: draining in-flight fragments",
+               {{"signal", signal}, {"in_flight", service_.in_flight()}, {"deadline_ms", deadline_.count()}});
       server_.stop_accepting();
       timer_.expires_after(deadline_);
       timer_.async_wait([this](boost::system::error_code timer_ec) {
@@ -106,6 +106,48 @@ class Shutdown {
   std::chrono::steady_clock::time_point closing_since_;
 };
 
+// Wires the service around a loaded pipeline and serves until shut down; the exit status.
+int serve(const Config& config, const pipeline::Pipeline& pipeline, protocol::VoiceCatalog&& catalog) {
+  const auto started = std::chrono::steady_clock::now();
+  observability::Registry metrics;
+  protocol::ServiceMonitor monitor(metrics);
+  pipeline::ComputePool pool(static_cast<std::size_t>(config.compute_threads));
+  asio::io_context io(config.network_threads);
+  socketio::Server server(io, server_options(config));
+  protocol::StsService service(protocol_settings(config), pipeline, pool, std::move(catalog), monitor);
+  service.attach(server.of("/"));
+  const ServiceParts parts{pipeline, service, monitor, server, pool, metrics, started};
+  add_service_metrics(parts);
+  add_operator_routes(server, parts);
+  add_web_routes(server, config.web_root);
+
+  std::uint16_t port = 0;
+  try {
+    port = server.listen(config.host, config.port);
+  } catch (const std::exception& error) {
+    std::cerr << "sts-server: cannot listen on " << config.host << ":" << config.port << ": " << error.what() << "\n";
+    return 2;
+  }
+  Shutdown shutdown(io, server, service, std::chrono::milliseconds(config.shutdown_timeout_ms));
+  log_info("listening", {{"host", config.host},
+                         {"port", port},
+                         {"pipeline", config.pipeline},
+                         {"network_threads", config.network_threads},
+                         {"compute_threads", config.compute_threads},
+                         {"auth", config.api_key.has_value()}});
+  std::cout << "listening on port " << port << std::endl;
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.network_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& thread : threads) thread.join();
+  // Jobs still running post into a stopped io_context, which is harmless; they must
+  // finish before the pipeline and the context go away.
+  pool.join();
+  log_info("stopped");
+  return 0;
+}
+
 }  // namespace
 
 int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
@@ -136,41 +178,7 @@ int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
     return 3;
   }
   const std::unique_ptr<pipeline::Pipeline> pipeline = std::move(*built);
-  const auto started = std::chrono::steady_clock::now();
-  observability::Registry metrics;
-  protocol::ServiceMonitor monitor(metrics);
-  pipeline::ComputePool pool(static_cast<std::size_t>(config.compute_threads));
-  asio::io_context io(config.network_threads);
-  socketio::Server server(io, server_options(config));
-  protocol::StsService service(protocol_settings(config), *pipeline, pool, std::move(*catalog), monitor);
-  service.attach(server.of("/"));
-  const ServiceParts parts{*pipeline, service, monitor, server, pool, metrics, started};
-  add_service_metrics(parts);
-  add_operator_routes(server, parts);
-  add_web_routes(server, config.web_root);
-
-  std::uint16_t port = 0;
-  try {
-    port = server.listen(config.host, config.port);
-  } catch (const std::exception& error) {
-    std::cerr << "sts-server: cannot listen on " << config.host << ":" << config.port << ": " << error.what() << "\n";
-    return 2;
-  }
-  Shutdown shutdown(io, server, service, std::chrono::milliseconds(config.shutdown_timeout_ms));
-  log_info("listening", {{"host", config.host}, {"port", port}, {"pipeline", config.pipeline},
-                         {"network_threads", config.network_threads}, {"compute_threads", config.compute_threads},
-                         {"auth", config.api_key.has_value()}});
-  std::cout << "listening on port " << port << std::endl;
-
-  std::vector<std::thread> threads;
-  for (int i = 1; i < config.network_threads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& thread : threads) thread.join();
-  // Jobs still running post into a stopped io_context, which is harmless; they must
-  // finish before the pipeline and the context go away.
-  pool.join();
-  log_info("stopped");
-  return 0;
+  return serve(config, *pipeline, std::move(*catalog));
 }
 
 }  // namespace sts::app

@@ -42,6 +42,56 @@ tl::unexpected<DecodeError> unusable(std::string message) {
   return tl::unexpected(DecodeError{DecodeError::Kind::unusable, std::move(message)});
 }
 
+// Every frame of the opened stream, converted to interleaved float as it comes.
+tl::expected<PcmBuffer, DecodeError> decode_stream(AVFormatContext& input, int stream_index, AVCodecContext& codec,
+                                                   std::string_view what) {
+  PcmBuffer pcm;
+  ResamplerPtr resampler;
+  PacketPtr packet(av_packet_alloc());
+  FramePtr frame(av_frame_alloc());
+  int decode_errors = 0;
+  std::optional<std::string> failure;
+  const auto drain = [&] {
+    for (;;) {
+      const int rc = avcodec_receive_frame(&codec, frame.get());
+      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
+      if (rc < 0) {
+        ++decode_errors;
+        return;
+      }
+      failure = append_frame(*frame, resampler, pcm);
+      av_frame_unref(frame.get());
+      if (failure) return;
+    }
+  };
+  int read_rc = 0;
+  while (!failure && (read_rc = av_read_frame(&input, packet.get())) >= 0) {
+    if (packet->stream_index == stream_index) {
+      if (avcodec_send_packet(&codec, packet.get()) < 0) ++decode_errors;
+      drain();
+    }
+    av_packet_unref(packet.get());
+  }
+  if (failure) return unusable(std::string(what) + " " + *failure);
+  if (read_rc != AVERROR_EOF) {
+    return malformed(std::string(what) + " payload is truncated or corrupt: " + av_error_text(read_rc));
+  }
+  avcodec_send_packet(&codec, nullptr);
+  drain();
+  if (failure) return unusable(std::string(what) + " " + *failure);
+  if (pcm.frames() == 0) {
+    return unusable(std::string(what) + " payload decoded to no audio" +
+                    (decode_errors > 0 ? " (" + std::to_string(decode_errors) + " undecodable packets)" : ""));
+  }
+  return pcm;
+}
+
+// The length the stream's header states, in frames at `sample_rate_hz`; 0 when it states none.
+std::int64_t stated_frames(const AVStream& stream, int sample_rate_hz) {
+  if (stream.duration <= 0 || stream.time_base.den <= 0) return 0;
+  return av_rescale_q(stream.duration, stream.time_base, AVRational{1, sample_rate_hz});
+}
+
 tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8_t> bytes, const char* demuxer,
                                                       std::string_view what) {
   MemoryReader reader{bytes, 0};
@@ -66,7 +116,9 @@ tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8
   }
   const AVCodec* decoder = nullptr;
   const int stream_index = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0);
-  if (stream_index < 0 || decoder == nullptr) return unusable(std::string(what) + " payload has no decodable audio stream");
+  if (stream_index < 0 || decoder == nullptr) {
+    return unusable(std::string(what) + " payload has no decodable audio stream");
+  }
   const AVStream& stream = *input->streams[stream_index];
   CodecPtr codec(avcodec_alloc_context3(decoder));
   if (!codec || avcodec_parameters_to_context(codec.get(), stream.codecpar) < 0 ||
@@ -74,50 +126,14 @@ tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8
     return unusable(std::string(what) + " audio codec cannot be opened");
   }
 
-  PcmBuffer pcm;
-  ResamplerPtr resampler;
-  PacketPtr packet(av_packet_alloc());
-  FramePtr frame(av_frame_alloc());
-  int decode_errors = 0;
-  std::optional<std::string> failure;
-  const auto drain = [&] {
-    for (;;) {
-      const int rc = avcodec_receive_frame(codec.get(), frame.get());
-      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
-      if (rc < 0) {
-        ++decode_errors;
-        return;
-      }
-      failure = append_frame(*frame, resampler, pcm);
-      av_frame_unref(frame.get());
-      if (failure) return;
-    }
-  };
-  int read_rc = 0;
-  while (!failure && (read_rc = av_read_frame(input.get(), packet.get())) >= 0) {
-    if (packet->stream_index == stream_index) {
-      if (avcodec_send_packet(codec.get(), packet.get()) < 0) ++decode_errors;
-      drain();
-    }
-    av_packet_unref(packet.get());
-  }
-  if (failure) return unusable(std::string(what) + " " + *failure);
-  if (read_rc != AVERROR_EOF) return malformed(std::string(what) + " payload is truncated or corrupt: " + av_error_text(read_rc));
-  avcodec_send_packet(codec.get(), nullptr);
-  drain();
-  if (failure) return unusable(std::string(what) + " " + *failure);
-  if (pcm.frames() == 0) {
-    return unusable(std::string(what) + " payload decoded to no audio" +
-                    (decode_errors > 0 ? " (" + std::to_string(decode_errors) + " undecodable packets)" : ""));
-  }
+  auto pcm = decode_stream(*input, stream_index, *codec, what);
+  if (!pcm) return pcm;
   // A container that states its length and delivers much less was cut short. (ADTS
   // states none: the demuxer's figure is a guess from the bit rate.)
-  if (std::string_view(demuxer) != "aac" && stream.duration > 0 && stream.time_base.den > 0) {
-    const std::int64_t stated = av_rescale_q(stream.duration, stream.time_base, AVRational{1, pcm.sample_rate_hz});
-    if (pcm.frames() + 2 * kAacPrimingFrames < stated) {
-      return malformed(std::string(what) + " payload is truncated: " + std::to_string(pcm.frames()) + " of " +
-                       std::to_string(stated) + " frames decoded");
-    }
+  const std::int64_t stated = std::string_view(demuxer) == "aac" ? 0 : stated_frames(stream, pcm->sample_rate_hz);
+  if (pcm->frames() + 2 * kAacPrimingFrames < stated) {
+    return malformed(std::string(what) + " payload is truncated: " + std::to_string(pcm->frames()) + " of " +
+                     std::to_string(stated) + " frames decoded");
   }
   return pcm;
 }
@@ -189,6 +205,70 @@ std::vector<std::uint8_t> encode_wav(const PcmBuffer& pcm) {
   return out;
 }
 
+// AAC-LC at `pcm`'s rate and channel count; FFmpeg's error code when it cannot open.
+int open_aac_encoder(AVCodecContext& codec, const AVCodec* encoder, const PcmBuffer& pcm, bool global_header) {
+  codec.sample_fmt = AV_SAMPLE_FMT_FLTP;
+  codec.sample_rate = pcm.sample_rate_hz;
+  codec.ch_layout = default_layout(pcm.channels);
+  codec.bit_rate = 64000 * std::min(pcm.channels, 2);
+  codec.profile = FF_PROFILE_AAC_LOW;
+  codec.time_base = AVRational{1, pcm.sample_rate_hz};
+  if (global_header) codec.flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  // FFmpeg's defaults search hard for quality (154 ms per 6 s stereo here); a reply
+  // is on the live path. The fast coder without the TNS, PNS, intensity and
+  // mid/side searches takes 30 ms; 64 kbit/s per channel keeps speech clean
+  // without them.
+  av_opt_set(codec.priv_data, "aac_coder", "fast", 0);
+  for (const char* tool : {"aac_tns", "aac_pns", "aac_is", "aac_ms"}) av_opt_set_int(codec.priv_data, tool, 0, 0);
+  return avcodec_open2(&codec, encoder, nullptr);
+}
+
+// Moves every packet the encoder has ready into the muxer; FFmpeg's error code, or 0.
+int write_packets(AVCodecContext& codec, AVFormatContext& output, const AVStream& stream, AVPacket& packet) {
+  for (;;) {
+    const int rc = avcodec_receive_packet(&codec, &packet);
+    if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return 0;
+    if (rc < 0) return rc;
+    av_packet_rescale_ts(&packet, codec.time_base, stream.time_base);
+    packet.stream_index = stream.index;
+    if (const int written = av_write_frame(&output, &packet); written < 0) return written;
+  }
+}
+
+// The frames of `pcm` from `start`, as many as the encoder takes at once, in its planar layout.
+bool fill_frame(AVFrame& frame, const AVCodecContext& codec, const PcmBuffer& pcm, std::int64_t start) {
+  const auto channels = static_cast<std::size_t>(pcm.channels);
+  frame.nb_samples = static_cast<int>(std::min<std::int64_t>(codec.frame_size, pcm.frames() - start));
+  frame.format = AV_SAMPLE_FMT_FLTP;
+  frame.sample_rate = pcm.sample_rate_hz;
+  if (av_channel_layout_copy(&frame.ch_layout, &codec.ch_layout) < 0 || av_frame_get_buffer(&frame, 0) < 0) {
+    return false;
+  }
+  for (std::size_t c = 0; c < channels; ++c) {
+    auto* plane = reinterpret_cast<float*>(frame.extended_data[c]);
+    const float* source = pcm.samples.data() + static_cast<std::size_t>(start) * channels + c;
+    for (int i = 0; i < frame.nb_samples; ++i) plane[i] = source[static_cast<std::size_t>(i) * channels];
+  }
+  frame.pts = start;
+  return true;
+}
+
+// All of `pcm` through the encoder into the muxer, the encoder flushed at the end.
+tl::expected<void, std::string> encode_frames(const PcmBuffer& pcm, AVCodecContext& codec, AVFormatContext& output,
+                                              const AVStream& stream) {
+  PacketPtr packet(av_packet_alloc());
+  FramePtr frame(av_frame_alloc());
+  for (std::int64_t start = 0; start < pcm.frames(); start += codec.frame_size) {
+    if (!fill_frame(*frame, codec, pcm, start)) return tl::unexpected(std::string("out of memory"));
+    if (const int rc = avcodec_send_frame(&codec, frame.get()); rc < 0) return tl::unexpected(av_error_text(rc));
+    av_frame_unref(frame.get());
+    if (const int rc = write_packets(codec, output, stream, *packet); rc < 0) return tl::unexpected(av_error_text(rc));
+  }
+  avcodec_send_frame(&codec, nullptr);
+  if (const int rc = write_packets(codec, output, stream, *packet); rc < 0) return tl::unexpected(av_error_text(rc));
+  return {};
+}
+
 tl::expected<std::vector<std::uint8_t>, std::string> encode_m4a(const PcmBuffer& pcm) {
   const auto fail = [](std::string message) { return tl::unexpected("m4a encoding failed: " + std::move(message)); };
   const AVCodec* encoder = avcodec_find_encoder(AV_CODEC_ID_AAC);
@@ -208,58 +288,13 @@ tl::expected<std::vector<std::uint8_t>, std::string> encode_m4a(const PcmBuffer&
   output->flags |= AVFMT_FLAG_CUSTOM_IO;
 
   CodecPtr codec(avcodec_alloc_context3(encoder));
-  codec->sample_fmt = AV_SAMPLE_FMT_FLTP;
-  codec->sample_rate = pcm.sample_rate_hz;
-  codec->ch_layout = default_layout(pcm.channels);
-  codec->bit_rate = 64000 * std::min(pcm.channels, 2);
-  codec->profile = FF_PROFILE_AAC_LOW;
-  codec->time_base = AVRational{1, pcm.sample_rate_hz};
-  if (output->oformat->flags & AVFMT_GLOBALHEADER) codec->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  // FFmpeg's defaults search hard for quality (154 ms per 6 s stereo here); a reply
-  // is on the live path. The fast coder without the TNS, PNS, intensity and
-  // mid/side searches takes 30 ms; 64 kbit/s per channel keeps speech clean
-  // without them.
-  av_opt_set(codec->priv_data, "aac_coder", "fast", 0);
-  for (const char* tool : {"aac_tns", "aac_pns", "aac_is", "aac_ms"}) av_opt_set_int(codec->priv_data, tool, 0, 0);
-  if (const int rc = avcodec_open2(codec.get(), encoder, nullptr); rc < 0) return fail(av_error_text(rc));
+  const bool global_header = (output->oformat->flags & AVFMT_GLOBALHEADER) != 0;
+  if (const int rc = open_aac_encoder(*codec, encoder, pcm, global_header); rc < 0) return fail(av_error_text(rc));
   AVStream* stream = avformat_new_stream(output.get(), nullptr);
   if (stream == nullptr || avcodec_parameters_from_context(stream->codecpar, codec.get()) < 0) return fail("no stream");
   stream->time_base = codec->time_base;
   if (const int rc = avformat_write_header(output.get(), nullptr); rc < 0) return fail(av_error_text(rc));
-
-  PacketPtr packet(av_packet_alloc());
-  const auto write_packets = [&]() -> int {
-    for (;;) {
-      const int rc = avcodec_receive_packet(codec.get(), packet.get());
-      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return 0;
-      if (rc < 0) return rc;
-      av_packet_rescale_ts(packet.get(), codec->time_base, stream->time_base);
-      packet->stream_index = stream->index;
-      if (const int written = av_write_frame(output.get(), packet.get()); written < 0) return written;
-    }
-  };
-  FramePtr frame(av_frame_alloc());
-  const std::int64_t total = pcm.frames();
-  const auto channels = static_cast<std::size_t>(pcm.channels);
-  for (std::int64_t start = 0; start < total; start += codec->frame_size) {
-    frame->nb_samples = static_cast<int>(std::min<std::int64_t>(codec->frame_size, total - start));
-    frame->format = AV_SAMPLE_FMT_FLTP;
-    frame->sample_rate = pcm.sample_rate_hz;
-    if (av_channel_layout_copy(&frame->ch_layout, &codec->ch_layout) < 0 || av_frame_get_buffer(frame.get(), 0) < 0) {
-      return fail("out of memory");
-    }
-    for (std::size_t c = 0; c < channels; ++c) {
-      auto* plane = reinterpret_cast<float*>(frame->extended_data[c]);
-      const float* source = pcm.samples.data() + static_cast<std::size_t>(start) * channels + c;
-      for (int i = 0; i < frame->nb_samples; ++i) plane[i] = source[static_cast<std::size_t>(i) * channels];
-    }
-    frame->pts = start;
-    if (const int rc = avcodec_send_frame(codec.get(), frame.get()); rc < 0) return fail(av_error_text(rc));
-    av_frame_unref(frame.get());
-    if (const int rc = write_packets(); rc < 0) return fail(av_error_text(rc));
-  }
-  avcodec_send_frame(codec.get(), nullptr);
-  if (const int rc = write_packets(); rc < 0) return fail(av_error_text(rc));
+  if (auto encoded = encode_frames(pcm, *codec, *output, *stream); !encoded) return fail(encoded.error());
   if (const int rc = av_write_trailer(output.get()); rc < 0) return fail(av_error_text(rc));
   avio_flush(io.get());
   return std::move(writer.bytes);
@@ -276,15 +311,16 @@ tl::expected<PcmBuffer, DecodeError> decode_container(std::span<const std::uint8
 
 }  // namespace
 
-tl::expected<PcmBuffer, DecodeError> decode_payload(std::span<const std::uint8_t> bytes, const DeclaredAudio& declared) {
+tl::expected<PcmBuffer, DecodeError> decode_payload(std::span<const std::uint8_t> bytes,
+                                                    const DeclaredAudio& declared) {
   silence_ffmpeg_log();
   auto info = inspect_payload(declared.format, bytes, declared.sample_rate_hz, declared.channels);
   if (!info) return malformed(info.error());
   if (info->container == Container::raw_pcm) return decode_raw(bytes, declared);
   auto pcm = decode_container(bytes, info->container, declared.duration_ms);
   // A header may claim any rate or channel count; later stages size buffers by them.
-  if (pcm && (pcm->sample_rate_hz < kMinSampleRate || pcm->sample_rate_hz > kMaxSampleRate ||
-              pcm->channels > kMaxChannels)) {
+  if (pcm &&
+      (pcm->sample_rate_hz < kMinSampleRate || pcm->sample_rate_hz > kMaxSampleRate || pcm->channels > kMaxChannels)) {
     return unusable("audio of " + std::to_string(pcm->channels) + " channels at " +
                     std::to_string(pcm->sample_rate_hz) + " Hz is outside " + std::to_string(kMinSampleRate) + "-" +
                     std::to_string(kMaxSampleRate) + " Hz, 1-" + std::to_string(kMaxChannels) + " channels");
@@ -315,12 +351,14 @@ PcmBuffer convert(PcmBuffer pcm, int sample_rate_hz, int channels) {
                              std::to_string(wanted) + " frames");
   }
   const int capacity = static_cast<int>(wanted + 256);
-  PcmBuffer out{sample_rate_hz, channels, std::vector<float>(static_cast<std::size_t>(capacity) * static_cast<std::size_t>(channels))};
+  PcmBuffer out{sample_rate_hz, channels,
+                std::vector<float>(static_cast<std::size_t>(capacity) * static_cast<std::size_t>(channels))};
   auto* destination = reinterpret_cast<std::uint8_t*>(out.samples.data());
   const auto* source = reinterpret_cast<const std::uint8_t*>(pcm.samples.data());
   const int produced = swr_convert(resampler.get(), &destination, capacity, &source, static_cast<int>(pcm.frames()));
   if (produced < 0) throw std::runtime_error("swresample failed: " + av_error_text(produced));
-  auto* tail = reinterpret_cast<std::uint8_t*>(out.samples.data() + static_cast<std::size_t>(produced) * static_cast<std::size_t>(channels));
+  auto* tail = reinterpret_cast<std::uint8_t*>(out.samples.data() +
+                                               static_cast<std::size_t>(produced) * static_cast<std::size_t>(channels));
   swr_convert(resampler.get(), &tail, capacity - produced, nullptr, 0);
   out.samples.resize(static_cast<std::size_t>(wanted) * static_cast<std::size_t>(channels));
   return out;

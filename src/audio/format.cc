@@ -40,8 +40,10 @@ tl::expected<PayloadInfo, std::string> inspect_wav(std::span<const std::uint8_t>
       const int channels = le16(chunk + 10);
       const auto rate = static_cast<int>(le32(chunk + 12));
       const std::uint16_t block_align = le16(chunk + 20);
-      if (codec != 1 && codec != 3 && codec != 0xFFFE) return fail("wav codec " + std::to_string(codec) + " is not PCM");
-      if (channels < 1 || rate < 1 || block_align == 0) return fail("wav 'fmt ' chunk has zero channels, rate or block size");
+      if (codec != 1 && codec != 3 && codec != 0xFFFE)
+        return fail("wav codec " + std::to_string(codec) + " is not PCM");
+      if (channels < 1 || rate < 1 || block_align == 0)
+        return fail("wav 'fmt ' chunk has zero channels, rate or block size");
       format = PayloadInfo{Container::wav, rate, channels, std::nullopt};
       frame_bytes = block_align;
     } else if (std::memcmp(chunk, "data", 4) == 0) {
@@ -107,7 +109,8 @@ tl::expected<PayloadInfo, std::string> inspect_payload(AudioFormat format, std::
   if (bytes.empty()) return fail("audio payload is empty");
   switch (format) {
     case AudioFormat::pcm_s16le:
-    case AudioFormat::pcm_f32le: return inspect_raw_pcm(format, bytes.size(), declared_sample_rate_hz, declared_channels);
+    case AudioFormat::pcm_f32le:
+      return inspect_raw_pcm(format, bytes.size(), declared_sample_rate_hz, declared_channels);
     case AudioFormat::wav: return inspect_wav(bytes);
     case AudioFormat::m4a: return inspect_m4a(bytes);
   }

@@ -90,6 +90,56 @@ struct PacketSource {
   AVRational time_base() const { return input->streams[stream_index]->time_base; }
 };
 
+// Both sources' packets into `output` in time order; the reason when one cannot be
+// read or written.
+std::optional<std::string> interleave(AVFormatContext& output, PacketSource& video, PacketSource& audio) {
+  video.advance();
+  audio.advance();
+  while (video.has_packet || audio.has_packet) {
+    const bool video_first =
+        !audio.has_packet || (video.has_packet && av_compare_ts(video.packet->dts, video.time_base(), audio.packet->dts,
+                                                                audio.time_base()) <= 0);
+    PacketSource& next = video_first ? video : audio;
+    av_packet_rescale_ts(next.packet.get(), next.time_base(), next.output_stream->time_base);
+    next.packet->stream_index = next.output_stream->index;
+    next.packet->pos = -1;
+    if (const int rc = av_interleaved_write_frame(&output, next.packet.get()); rc < 0) {
+      return "cannot write: " + av_error_text(rc);
+    }
+    next.advance();
+  }
+  for (const PacketSource* source : {&video, &audio}) {
+    if (source->error != 0) {
+      return "cannot read the " + std::string(source == &video ? "video" : "dubbed audio") + ": " +
+             av_error_text(source->error);
+    }
+  }
+  return std::nullopt;
+}
+
+// An MP4 in memory, opened for demuxing; `reader` must outlive it.
+struct MemoryInput {
+  IoPtr io;
+  InputPtr input;  // after io, so it is closed before the byte stream it reads
+};
+
+tl::expected<MemoryInput, std::string> open_memory_mp4(MemoryReader& reader) {
+  auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferBytes));
+  IoPtr io(avio_alloc_context(buffer, kIoBufferBytes, 0, &reader, &MemoryReader::read, nullptr, &MemoryReader::seek));
+  if (!io) {
+    av_free(buffer);
+    return tl::unexpected(std::string("out of memory"));
+  }
+  AVFormatContext* raw = avformat_alloc_context();
+  if (raw == nullptr) return tl::unexpected(std::string("out of memory"));
+  raw->pb = io.get();
+  raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  if (const int rc = avformat_open_input(&raw, nullptr, av_find_input_format("mov"), nullptr); rc < 0) {
+    return tl::unexpected("the encoded track cannot be reopened: " + av_error_text(rc));
+  }
+  return MemoryInput{std::move(io), InputPtr(raw)};
+}
+
 }  // namespace
 
 bool is_audio_only_path(const std::string& path) {
@@ -135,7 +185,8 @@ tl::expected<MediaAudio, std::string> read_media_audio(const std::string& path) 
   if (media.pcm.frames() == 0) return failure(path, "has no audio");
   const std::string_view demuxer = (*input)->iformat->name;
   if (demuxer.find("mp4") != std::string_view::npos && stream.duration > 0) {
-    const std::int64_t stated = av_rescale_q(stream.duration, stream.time_base, AVRational{1, media.pcm.sample_rate_hz});
+    const std::int64_t stated =
+        av_rescale_q(stream.duration, stream.time_base, AVRational{1, media.pcm.sample_rate_hz});
     if (media.pcm.frames() > stated) {
       media.pcm.samples.resize(static_cast<std::size_t>(stated) * static_cast<std::size_t>(media.pcm.channels));
     }
@@ -169,20 +220,8 @@ tl::expected<void, std::string> write_with_video(const std::string& video_path, 
   // like the video: one encoder for replies and files, and its edit list (the AAC
   // priming) carries over.
   MemoryReader reader{*encoded, 0};
-  auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferBytes));
-  IoPtr io(avio_alloc_context(buffer, kIoBufferBytes, 0, &reader, &MemoryReader::read, nullptr, &MemoryReader::seek));
-  if (!io) {
-    av_free(buffer);
-    return failure(path, "out of memory");
-  }
-  AVFormatContext* raw_audio = avformat_alloc_context();
-  if (raw_audio == nullptr) return failure(path, "out of memory");
-  raw_audio->pb = io.get();
-  raw_audio->flags |= AVFMT_FLAG_CUSTOM_IO;
-  if (const int rc = avformat_open_input(&raw_audio, nullptr, av_find_input_format("mov"), nullptr); rc < 0) {
-    return failure(path, "the encoded track cannot be reopened: " + av_error_text(rc));
-  }
-  InputPtr audio_input(raw_audio);
+  auto track = open_memory_mp4(reader);
+  if (!track) return failure(path, track.error());
 
   AVFormatContext* raw_output = nullptr;
   if (const int rc = avformat_alloc_output_context2(&raw_output, nullptr, nullptr, path.c_str()); rc < 0) {
@@ -190,7 +229,7 @@ tl::expected<void, std::string> write_with_video(const std::string& video_path, 
   }
   OutputPtr output(raw_output);
   PacketSource video{video_input->get(), video_index, copy_stream(*output, *(*video_input)->streams[video_index])};
-  PacketSource audio{audio_input.get(), 0, copy_stream(*output, *audio_input->streams[0])};
+  PacketSource audio{track->input.get(), 0, copy_stream(*output, *track->input->streams[0])};
   if (video.output_stream == nullptr || audio.output_stream == nullptr) return failure(path, "cannot add streams");
   if (const int rc = avio_open(&output->pb, path.c_str(), AVIO_FLAG_WRITE); rc < 0) {
     return failure(path, "cannot create: " + av_error_text(rc));
@@ -200,28 +239,9 @@ tl::expected<void, std::string> write_with_video(const std::string& video_path, 
     close_file();
     return failure(path, "cannot write the header: " + av_error_text(rc));
   }
-  video.advance();
-  audio.advance();
-  while (video.has_packet || audio.has_packet) {
-    PacketSource& next = !audio.has_packet || (video.has_packet && av_compare_ts(video.packet->dts, video.time_base(),
-                                                                                 audio.packet->dts, audio.time_base()) <= 0)
-                             ? video
-                             : audio;
-    av_packet_rescale_ts(next.packet.get(), next.time_base(), next.output_stream->time_base);
-    next.packet->stream_index = next.output_stream->index;
-    next.packet->pos = -1;
-    if (const int rc = av_interleaved_write_frame(output.get(), next.packet.get()); rc < 0) {
-      close_file();
-      return failure(path, "cannot write: " + av_error_text(rc));
-    }
-    next.advance();
-  }
-  for (const PacketSource* source : {&video, &audio}) {
-    if (source->error != 0) {
-      close_file();
-      return failure(path, "cannot read the " + std::string(source == &video ? "video" : "dubbed audio") + ": " +
-                               av_error_text(source->error));
-    }
+  if (const auto problem = interleave(*output, video, audio)) {
+    close_file();
+    return failure(path, *problem);
   }
   const int rc = av_write_trailer(output.get());
   close_file();

@@ -38,7 +38,7 @@ bool has_avx2() {
 }
 
 __attribute__((target("avx2"))) std::size_t s16_to_float_avx2(const std::uint8_t* source, float* destination,
-                                                                std::size_t samples) {
+                                                              std::size_t samples) {
   const __m256 scale = _mm256_set1_ps(1.0f / kScale);
   std::size_t i = 0;
   for (; i + 8 <= samples; i += 8) {
@@ -57,7 +57,7 @@ __attribute__((target("avx2"))) inline __m256i scaled_int32_avx2(const float* at
 }
 
 __attribute__((target("avx2"))) std::size_t float_to_s16_avx2(const float* source, std::uint8_t* destination,
-                                                                std::size_t samples) {
+                                                              std::size_t samples) {
   std::size_t i = 0;
   for (; i + 16 <= samples; i += 16) {
     const __m256i low = scaled_int32_avx2(source + i);

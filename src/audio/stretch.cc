@@ -56,11 +56,73 @@ PcmBuffer stretch_to(const PcmBuffer& pcm, std::int64_t frames) {
   for (std::size_t i = 0; i < mono.samples.size(); ++i) mono.samples[i] = pcm.samples[2 * i];
   const PcmBuffer stretched = stretch_channels(mono, frames);
   PcmBuffer out{pcm.sample_rate_hz, 2, std::vector<float>(stretched.samples.size() * 2)};
-  for (std::size_t i = 0; i < stretched.samples.size(); ++i) out.samples[2 * i] = out.samples[2 * i + 1] = stretched.samples[i];
+  for (std::size_t i = 0; i < stretched.samples.size(); ++i) {
+    out.samples[2 * i] = out.samples[2 * i + 1] = stretched.samples[i];
+  }
   return out;
 }
 
 namespace {
+
+// `pcm` one block of kBlockFrames at a time, made planar: rubberband works on planar blocks.
+class PlanarBlocks {
+ public:
+  explicit PlanarBlocks(const PcmBuffer& pcm)
+      : pcm_(pcm),
+        channels_(static_cast<std::size_t>(pcm.channels)),
+        planes_(channels_, std::vector<float>(kBlockFrames)),
+        pointers_(channels_) {
+    for (std::size_t c = 0; c < channels_; ++c) pointers_[c] = planes_[c].data();
+  }
+
+  // Loads the block that starts at frame `start`; how many frames it holds.
+  std::size_t load(std::int64_t start) {
+    const auto count = static_cast<std::size_t>(std::min<std::int64_t>(kBlockFrames, pcm_.frames() - start));
+    for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t c = 0; c < channels_; ++c) {
+        planes_[c][i] = pcm_.samples[(static_cast<std::size_t>(start) + i) * channels_ + c];
+      }
+    }
+    return count;
+  }
+  const float* const* planes() const { return pointers_.data(); }
+
+ private:
+  const PcmBuffer& pcm_;
+  std::size_t channels_;
+  std::vector<std::vector<float>> planes_;
+  std::vector<float*> pointers_;
+};
+
+// Runs the studied stretcher over every block and appends all it gives to `out`,
+// interleaved, until it signals the end.
+void process_into(RubberBandStretcher& stretcher, PlanarBlocks& blocks, std::int64_t input_frames, PcmBuffer& out) {
+  const auto channels = static_cast<std::size_t>(out.channels);
+  std::vector<std::vector<float>> retrieved(channels);
+  std::vector<float*> retrieved_pointers(channels);
+  const auto retrieve = [&](int available) {
+    for (std::size_t c = 0; c < channels; ++c) {
+      retrieved[c].resize(static_cast<std::size_t>(available));
+      retrieved_pointers[c] = retrieved[c].data();
+    }
+    const std::size_t got = stretcher.retrieve(retrieved_pointers.data(), static_cast<std::size_t>(available));
+    for (std::size_t i = 0; i < got; ++i) {
+      for (std::size_t c = 0; c < channels; ++c) out.samples.push_back(retrieved[c][i]);
+    }
+  };
+  for (std::int64_t start = 0; start < input_frames; start += static_cast<std::int64_t>(kBlockFrames)) {
+    const std::size_t count = blocks.load(start);
+    stretcher.process(blocks.planes(), count, start + static_cast<std::int64_t>(count) >= input_frames);
+    for (int available = stretcher.available(); available > 0; available = stretcher.available()) retrieve(available);
+  }
+  for (int available = stretcher.available(); available >= 0; available = stretcher.available()) {
+    if (available == 0) {
+      std::this_thread::sleep_for(kOutputPollInterval);
+    } else {
+      retrieve(available);
+    }
+  }
+}
 
 PcmBuffer stretch_channels(const PcmBuffer& pcm, std::int64_t frames) {
   const auto channels = static_cast<std::size_t>(pcm.channels);
@@ -78,49 +140,13 @@ PcmBuffer stretch_channels(const PcmBuffer& pcm, std::int64_t frames) {
   stretcher.setExpectedInputDuration(static_cast<std::size_t>(input_frames));
   stretcher.setMaxProcessSize(kBlockFrames);
 
-  // rubberband works on planar blocks.
-  std::vector<std::vector<float>> planes(channels, std::vector<float>(kBlockFrames));
-  std::vector<float*> pointers(channels);
-  for (std::size_t c = 0; c < channels; ++c) pointers[c] = planes[c].data();
-  const auto load_block = [&](std::int64_t start) {
-    const auto count = static_cast<std::size_t>(std::min<std::int64_t>(kBlockFrames, input_frames - start));
-    for (std::size_t i = 0; i < count; ++i) {
-      for (std::size_t c = 0; c < channels; ++c) {
-        planes[c][i] = pcm.samples[(static_cast<std::size_t>(start) + i) * channels + c];
-      }
-    }
-    return count;
-  };
-
+  PlanarBlocks blocks(pcm);
   for (std::int64_t start = 0; start < input_frames; start += static_cast<std::int64_t>(kBlockFrames)) {
-    const std::size_t count = load_block(start);
-    stretcher.study(pointers.data(), count, start + static_cast<std::int64_t>(count) >= input_frames);
+    const std::size_t count = blocks.load(start);
+    stretcher.study(blocks.planes(), count, start + static_cast<std::int64_t>(count) >= input_frames);
   }
   out.samples.reserve(static_cast<std::size_t>(frames) * channels);
-  std::vector<std::vector<float>> retrieved(channels);
-  std::vector<float*> retrieved_pointers(channels);
-  const auto retrieve = [&](int available) {
-    for (std::size_t c = 0; c < channels; ++c) {
-      retrieved[c].resize(static_cast<std::size_t>(available));
-      retrieved_pointers[c] = retrieved[c].data();
-    }
-    const std::size_t got = stretcher.retrieve(retrieved_pointers.data(), static_cast<std::size_t>(available));
-    for (std::size_t i = 0; i < got; ++i) {
-      for (std::size_t c = 0; c < channels; ++c) out.samples.push_back(retrieved[c][i]);
-    }
-  };
-  for (std::int64_t start = 0; start < input_frames; start += static_cast<std::int64_t>(kBlockFrames)) {
-    const std::size_t count = load_block(start);
-    stretcher.process(pointers.data(), count, start + static_cast<std::int64_t>(count) >= input_frames);
-    for (int available = stretcher.available(); available > 0; available = stretcher.available()) retrieve(available);
-  }
-  for (int available = stretcher.available(); available >= 0; available = stretcher.available()) {
-    if (available == 0) {
-      std::this_thread::sleep_for(kOutputPollInterval);
-    } else {
-      retrieve(available);
-    }
-  }
+  process_into(stretcher, blocks, input_frames, out);
   // Offline rubberband lands on the requested length; the last few frames of
   // rounding are settled here so callers can count on it exactly.
   out.samples.resize(static_cast<std::size_t>(frames) * channels, 0.0f);

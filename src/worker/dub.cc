@@ -71,7 +71,8 @@ DubReport run_dub(boost::asio::io_context& io, Transport& transport, const DubIn
     bool placed = false;
     if (outcome.dubbed_audio) {
       const auto& reply = *outcome.dubbed_audio;
-      auto pcm = audio::decode_payload(reply.bytes, {reply.format, reply.sample_rate_hz, reply.channels, reply.duration_ms});
+      auto pcm =
+          audio::decode_payload(reply.bytes, {reply.format, reply.sample_rate_hz, reply.channels, reply.duration_ms});
       if (pcm) {
         place(dubbed, spans[outcome.index], audio::convert(std::move(*pcm), track.sample_rate_hz, track.channels));
         placed = true;

@@ -37,7 +37,8 @@ class Fields {
   tl::expected<std::int64_t, std::string> integer(const char* name, std::int64_t fallback) const {
     const Json* value = find(name);
     if (value == nullptr) return fallback;
-    if (!value->is_number_integer() || (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
+    if (!value->is_number_integer() ||
+        (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
       return bad(name, "must be an integer");
     }
     return value->get<std::int64_t>();
@@ -72,7 +73,8 @@ tl::expected<pipeline::EncodedAudio, std::string> parse_audio(std::string_view e
   auto rate = fields.integer("sample_rate_hz", 0);
   auto channels = fields.integer("channels", 0);
   auto duration = fields.integer("duration_ms", 0);
-  if (!rate || !channels || !duration) return tl::unexpected(!rate ? rate.error() : !channels ? channels.error() : duration.error());
+  if (!rate || !channels || !duration)
+    return tl::unexpected(!rate ? rate.error() : !channels ? channels.error() : duration.error());
   if (*rate < 1 || *rate > 1'000'000 || *channels < 1 || *channels > 64) {
     return fields.bad("sample_rate_hz", "or channels out of range");
   }
@@ -149,7 +151,8 @@ tl::expected<ServerError, std::string> parse_error(const Fields& fields) {
   ServerError error{std::move(*code), fields.optional_text("message"), fields.optional_text("severity"),
                     fields.flag("retryable"), std::nullopt};
   if (error.severity.empty()) error.severity = "error";
-  if (const Json* id = fields.find("fragment_id"); id != nullptr && id->is_string()) error.fragment_id = id->get<std::string>();
+  if (const Json* id = fields.find("fragment_id"); id != nullptr && id->is_string())
+    error.fragment_id = id->get<std::string>();
   return error;
 }
 
@@ -175,12 +178,9 @@ tl::expected<std::optional<ServerEvent>, std::string> wrap(tl::expected<T, std::
 }  // namespace
 
 Json stream_init_json(const StreamConfig& config) {
-  Json stream = {{"source_language", config.source_language},
-                 {"target_language", config.target_language},
-                 {"voice_profile", config.voice_profile},
-                 {"chunk_duration_ms", config.chunk_duration_ms},
-                 {"sample_rate_hz", config.sample_rate_hz},
-                 {"channels", config.channels},
+  Json stream = {{"source_language", config.source_language},  {"target_language", config.target_language},
+                 {"voice_profile", config.voice_profile},      {"chunk_duration_ms", config.chunk_duration_ms},
+                 {"sample_rate_hz", config.sample_rate_hz},    {"channels", config.channels},
                  {"format", audio::format_name(config.format)}};
   if (!config.domain_hints.empty()) stream["domain_hints"] = config.domain_hints;
   return {{"stream_id", config.stream_id},

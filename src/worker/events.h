@@ -103,7 +103,8 @@ struct StreamComplete {
   std::int64_t failed_count = 0;
 };
 
-using ServerEvent = std::variant<StreamReady, FragmentAck, FragmentProcessed, Backpressure, ServerError, StreamComplete>;
+using ServerEvent =
+    std::variant<StreamReady, FragmentAck, FragmentProcessed, Backpressure, ServerError, StreamComplete>;
 
 // `arguments` is the event's argument array. nullopt for an event the STS protocol
 // does not define (ignored, as servers may add events); an error names the event

@@ -53,7 +53,8 @@ tl::expected<Programme, std::string> load_programme(const std::string& data_dir,
       const std::string file = entry.at("files").at(payload).at("file").get<std::string>();
       auto bytes = read_bytes(dir + file);
       if (!bytes) return tl::unexpected("cannot read " + dir + file);
-      programme.fragments.push_back({entry.at("start_ms").get<std::int64_t>(), entry.at("duration_ms").get<std::int64_t>(),
+      programme.fragments.push_back({entry.at("start_ms").get<std::int64_t>(),
+                                     entry.at("duration_ms").get<std::int64_t>(),
                                      std::make_shared<const std::vector<std::uint8_t>>(std::move(*bytes))});
       programme.total_ms += programme.fragments.back().duration_ms;
     }
@@ -104,6 +105,35 @@ std::string fixed(double value, int decimals) {
   return text;
 }
 
+WorkerOptions stream_options(const LoadRequest& request, const Programme& programme, int stream) {
+  WorkerOptions options = request.worker;
+  options.stream.stream_id = "load-" + std::to_string(stream);
+  options.stream.worker_id = "sts-load";
+  options.stream.format = programme.format;
+  options.stream.sample_rate_hz = programme.sample_rate_hz;
+  options.stream.channels = programme.channels;
+  options.stream.chunk_duration_ms = programme.fragments.front().duration_ms;
+  options.realtime = request.realtime;
+  return options;
+}
+
+// The programme over and over, on one timeline, until the run's duration is up.
+FragmentSource programme_source(const Programme& programme, const LoadRequest& request, Clock::time_point started,
+                                const std::string& stream_id) {
+  const auto count = programme.fragments.size();
+  return [&programme, &request, started, count,
+          id_prefix = stream_id + "-"](std::size_t index) -> std::optional<OutgoingFragment> {
+    const ProgrammeFragment& piece = programme.fragments[index % count];
+    const std::int64_t start_ms = static_cast<std::int64_t>(index / count) * programme.total_ms + piece.start_ms;
+    // Paced streams send the duration's worth of audio; flat-out ones send until it has passed.
+    if (request.realtime ? start_ms >= request.duration.count() : Clock::now() - started >= request.duration) {
+      return std::nullopt;
+    }
+    return OutgoingFragment{id_prefix + std::to_string(index), start_ms,           piece.duration_ms, programme.format,
+                            programme.sample_rate_hz,          programme.channels, piece.bytes};
+  };
+}
+
 }  // namespace
 
 tl::expected<LoadReport, std::string> run_load(const LoadRequest& request) {
@@ -118,27 +148,9 @@ tl::expected<LoadReport, std::string> run_load(const LoadRequest& request) {
   std::vector<std::unique_ptr<SocketIoTransport>> transports;
   std::vector<std::unique_ptr<StreamWorker>> workers;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> starts;
-  const auto count = programme->fragments.size();
   for (int stream = 0; stream < request.streams; ++stream) {
-    WorkerOptions options = request.worker;
-    options.stream.stream_id = "load-" + std::to_string(stream);
-    options.stream.worker_id = "sts-load";
-    options.stream.format = programme->format;
-    options.stream.sample_rate_hz = programme->sample_rate_hz;
-    options.stream.channels = programme->channels;
-    options.stream.chunk_duration_ms = programme->fragments.front().duration_ms;
-    options.realtime = request.realtime;
-    FragmentSource source = [&, id_prefix = options.stream.stream_id + "-"](std::size_t index)
-        -> std::optional<OutgoingFragment> {
-      const ProgrammeFragment& piece = programme->fragments[index % count];
-      const std::int64_t start_ms = static_cast<std::int64_t>(index / count) * programme->total_ms + piece.start_ms;
-      // Paced streams send the duration's worth of audio; flat-out ones send until it has passed.
-      if (request.realtime ? start_ms >= request.duration.count() : Clock::now() - started >= request.duration) {
-        return std::nullopt;
-      }
-      return OutgoingFragment{id_prefix + std::to_string(index), start_ms, piece.duration_ms, programme->format,
-                              programme->sample_rate_hz, programme->channels, piece.bytes};
-    };
+    const WorkerOptions options = stream_options(request, *programme, stream);
+    FragmentSource source = programme_source(*programme, request, started, options.stream.stream_id);
     transports.push_back(std::make_unique<SocketIoTransport>(io, request.url, request.token, options.ready_timeout));
     workers.push_back(std::make_unique<StreamWorker>(
         io, *transports.back(), options, std::move(source), report.stats, [](FragmentOutcome&) {},
@@ -156,8 +168,9 @@ tl::expected<LoadReport, std::string> run_load(const LoadRequest& request) {
         }));
     // Paced streams start spread over one chunk, as independent live workers would.
     starts.push_back(std::make_unique<boost::asio::steady_timer>(io));
-    const auto phase = request.realtime ? std::chrono::milliseconds(options.stream.chunk_duration_ms) * stream / request.streams
-                                        : std::chrono::milliseconds(0);
+    const auto phase = request.realtime
+                           ? std::chrono::milliseconds(options.stream.chunk_duration_ms) * stream / request.streams
+                           : std::chrono::milliseconds(0);
     starts.back()->expires_after(phase);
     starts.back()->async_wait([worker = workers.back().get()](boost::system::error_code ec) {
       if (!ec) worker->start();
@@ -203,9 +216,9 @@ std::string load_text(const LoadRequest& request, const LoadReport& report) {
                      request.url.text + "\n";
   text += "fragments: " + std::to_string(stats.fragments()) + " (" + status("success") + " success, " +
           status("partial") + " partial, " + status("failed") + " failed) in " + fixed(report.wall_s, 1) + " s, " +
-          fixed(report.wall_s > 0 ? static_cast<double>(stats.fragments()) / report.wall_s : 0, 2) +
-          " fragments/s; " + std::to_string(stats.retries) + " retries, " +
-          std::to_string(stats.backpressure_events) + " backpressure events\n";
+          fixed(report.wall_s > 0 ? static_cast<double>(stats.fragments()) / report.wall_s : 0, 2) + " fragments/s; " +
+          std::to_string(stats.retries) + " retries, " + std::to_string(stats.backpressure_events) +
+          " backpressure events\n";
   text += "errors:";
   if (stats.errors_by_code.empty()) text += " none";
   for (const auto& [code, n] : stats.errors_by_code) text += " " + code + "=" + std::to_string(n);

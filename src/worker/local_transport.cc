@@ -96,7 +96,8 @@ void LocalTransport::send_fragment(const OutgoingFragment& fragment, std::int64_
     const auto started = std::chrono::steady_clock::now();
     pipeline::JobControl control;
     const pipeline::FragmentResult result = pipeline.process(*job, control);
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     // Built and parsed as on the wire, so a local run reports exactly what a server would.
     util::Json arguments = util::Json::array({protocol::processed_json(
         result, job->stream->stream_id, job->fragment_id, job->sequence_number, elapsed.count(), job->metadata)});

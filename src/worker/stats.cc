@@ -16,8 +16,8 @@ std::string fraction_label(double fraction) {
 // Stages in pipeline order first, the rest alphabetically: the table reads like
 // the path a fragment takes.
 std::vector<std::string> ordered_names(const std::map<std::string, std::vector<double>>& samples) {
-  static const std::vector<std::string> kOrder = {"worker", "ack",   "processing",     "queued", "decode",
-                                                  "asr",    "translation", "tts", "duration_match", "encode"};
+  static const std::vector<std::string> kOrder = {"worker", "ack",         "processing", "queued",         "decode",
+                                                  "asr",    "translation", "tts",        "duration_match", "encode"};
   std::vector<std::string> names;
   for (const auto& name : kOrder) {
     if (samples.contains(name)) names.push_back(name);
@@ -53,12 +53,9 @@ util::Json RunStats::to_json(const std::vector<double>& fractions) const {
     for (const double fraction : fractions) entry[fraction_label(fraction)] = percentile(values, fraction);
     latencies[name] = std::move(entry);
   }
-  return {{"fragments", fragments()},
-          {"fragments_by_status", fragments_by_status},
-          {"errors_by_code", errors_by_code},
-          {"retries", retries},
-          {"backpressure_events", backpressure_events},
-          {"latency_ms", std::move(latencies)}};
+  return {
+      {"fragments", fragments()}, {"fragments_by_status", fragments_by_status}, {"errors_by_code", errors_by_code},
+      {"retries", retries},       {"backpressure_events", backpressure_events}, {"latency_ms", std::move(latencies)}};
 }
 
 std::string RunStats::table(const std::vector<double>& fractions) const {

@@ -122,7 +122,7 @@ class StreamWorker final : private TransportHandler {
   std::size_t next_index_ = 0;
   std::optional<Attempt> upcoming_;  // taken from the source, waiting for its time
   bool exhausted_ = false;
-  std::map<std::string, Attempt> in_flight_;          // by fragment_id
+  std::map<std::string, Attempt> in_flight_;           // by fragment_id
   std::multimap<Clock::time_point, Attempt> retries_;  // by when they are due
   std::size_t delivered_ = 0;
 };

@@ -30,7 +30,8 @@ std::int64_t span_duration_ms(const Span& span, int sample_rate_hz) {
 std::int64_t span_start_ms(const Span& span, int sample_rate_hz) { return span.start_frame * 1000 / sample_rate_hz; }
 
 audio::PcmBuffer slice(const audio::PcmBuffer& track, const Span& span) {
-  const auto begin = track.samples.begin() + static_cast<std::ptrdiff_t>(sample_index(span.start_frame, track.channels));
+  const auto begin =
+      track.samples.begin() + static_cast<std::ptrdiff_t>(sample_index(span.start_frame, track.channels));
   const auto end = begin + static_cast<std::ptrdiff_t>(sample_index(span.frames, track.channels));
   return {track.sample_rate_hz, track.channels, std::vector<float>(begin, end)};
 }

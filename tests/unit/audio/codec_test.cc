@@ -76,8 +76,10 @@ TEST(Codec, EveryProgrammeFragmentInEveryFormatDecodesToItsLengthAndRoundTrips) 
 
 TEST(Codec, RawPcmAndWavDecodeToTheSameSamples) {
   const Expected expected = expected_for(3);
-  auto s16 = decode_payload(read_file(fragment_path(3, "s16")), {AudioFormat::pcm_s16le, 48000, 2, expected.duration_ms});
-  auto f32 = decode_payload(read_file(fragment_path(3, "f32")), {AudioFormat::pcm_f32le, 48000, 2, expected.duration_ms});
+  auto s16 =
+      decode_payload(read_file(fragment_path(3, "s16")), {AudioFormat::pcm_s16le, 48000, 2, expected.duration_ms});
+  auto f32 =
+      decode_payload(read_file(fragment_path(3, "f32")), {AudioFormat::pcm_f32le, 48000, 2, expected.duration_ms});
   auto wav = decode_payload(read_file(fragment_path(3, "wav")), {AudioFormat::wav, 48000, 2, expected.duration_ms});
   ASSERT_TRUE(s16 && f32 && wav);
   EXPECT_EQ(s16->samples, f32->samples);
@@ -94,7 +96,8 @@ TEST(Codec, AdtsDecodesAlignedWithTheSameFramesInMp4) {
   ASSERT_TRUE(mp4 && adts);
   ASSERT_EQ(mp4->frames(), adts->frames());
   float worst = 0;
-  for (std::size_t i = 0; i < mp4->samples.size(); ++i) worst = std::max(worst, std::abs(mp4->samples[i] - adts->samples[i]));
+  for (std::size_t i = 0; i < mp4->samples.size(); ++i)
+    worst = std::max(worst, std::abs(mp4->samples[i] - adts->samples[i]));
   EXPECT_LT(worst, 1e-4f);
 }
 
@@ -121,12 +124,12 @@ TEST(Codec, MalformedFilesAreRefusedWithAReason) {
     const char* file;
     AudioFormat format;
   };
-  for (const Case& bad : {Case{"zero_bytes.m4a", AudioFormat::m4a}, Case{"zero_bytes.wav", AudioFormat::wav},
-                          Case{"random_bytes.m4a", AudioFormat::m4a}, Case{"truncated_30pct.m4a", AudioFormat::m4a},
-                          Case{"truncated_30pct_faststart.m4a", AudioFormat::m4a},
-                          Case{"corrupt_fmt.wav", AudioFormat::wav}, Case{"corrupt_magic.wav", AudioFormat::wav},
-                          Case{"odd_length.s16", AudioFormat::pcm_s16le}, Case{"wav_named.m4a", AudioFormat::m4a},
-                          Case{"text_named.wav", AudioFormat::wav}}) {
+  for (const Case& bad :
+       {Case{"zero_bytes.m4a", AudioFormat::m4a}, Case{"zero_bytes.wav", AudioFormat::wav},
+        Case{"random_bytes.m4a", AudioFormat::m4a}, Case{"truncated_30pct.m4a", AudioFormat::m4a},
+        Case{"truncated_30pct_faststart.m4a", AudioFormat::m4a}, Case{"corrupt_fmt.wav", AudioFormat::wav},
+        Case{"corrupt_magic.wav", AudioFormat::wav}, Case{"odd_length.s16", AudioFormat::pcm_s16le},
+        Case{"wav_named.m4a", AudioFormat::m4a}, Case{"text_named.wav", AudioFormat::wav}}) {
     SCOPED_TRACE(bad.file);
     auto pcm = decode_payload(read_file(kData + "/bad/" + bad.file), {bad.format, 48000, 2, 1000});
     ASSERT_FALSE(pcm);
@@ -145,7 +148,8 @@ TEST(Codec, ConvertKeepsTheDurationExactAndDownMixes) {
   EXPECT_EQ(mono.frames(), pcm->frames() / 3);
   // Dual-mono input: the down-mix keeps the level (within resampling ripple).
   double in_energy = 0, out_energy = 0;
-  for (std::size_t i = 0; i < pcm->samples.size(); i += 2) in_energy += static_cast<double>(pcm->samples[i] * pcm->samples[i]);
+  for (std::size_t i = 0; i < pcm->samples.size(); i += 2)
+    in_energy += static_cast<double>(pcm->samples[i] * pcm->samples[i]);
   for (const float sample : mono.samples) out_energy += static_cast<double>(sample * sample);
   EXPECT_NEAR(out_energy / static_cast<double>(mono.frames()), in_energy / static_cast<double>(pcm->frames()),
               0.1 * in_energy / static_cast<double>(pcm->frames()));

@@ -51,9 +51,7 @@ TEST(InspectPayload, RawPcmMustHoldWholeFrames) {
   EXPECT_FALSE(inspect_payload(AudioFormat::pcm_f32le, std::vector<std::uint8_t>(12), 48000, 2));
 }
 
-TEST(InspectPayload, RejectsEmptyAudio) {
-  EXPECT_FALSE(inspect_payload(AudioFormat::wav, {}, 48000, 2));
-}
+TEST(InspectPayload, RejectsEmptyAudio) { EXPECT_FALSE(inspect_payload(AudioFormat::wav, {}, 48000, 2)); }
 
 TEST(InspectPayload, WavHeaderWinsOverTheDeclaration) {
   const auto wav = wav_header(16000 * 2, 1, 16000);

@@ -35,8 +35,9 @@ TEST(Samples, EverySixteenBitValueSurvivesTheRoundTrip) {
 }
 
 TEST(Samples, FloatsRoundToNearestEvenAndSaturate) {
-  const std::vector<float> inputs = {0.5f / 32768, 1.5f / 32768, 2.5f / 32768, -0.5f / 32768, -1.5f / 32768,
-                                     0.25f / 32768, 1.0f, 2.0f, -1.0f, -3.0f, 1e9f, -1e9f};
+  const std::vector<float> inputs = {0.5f / 32768,  1.5f / 32768,  2.5f / 32768, -0.5f / 32768,
+                                     -1.5f / 32768, 0.25f / 32768, 1.0f,         2.0f,
+                                     -1.0f,         -3.0f,         1e9f,         -1e9f};
   const std::vector<std::int16_t> expected = {0, 2, 2, 0, -2, 0, 32767, 32767, -32768, -32768, 32767, -32768};
   for (const std::size_t repeat : {1u, 3u}) {  // 12 and 36 samples: scalar, then vector + tail
     std::vector<float> source;

@@ -22,7 +22,12 @@ TEST(WorkerEvents, BuildsStreamInitWithTheProtocolsFieldNames) {
 }
 
 TEST(WorkerEvents, BuildsFragmentsWithBase64AudioAndTheirPlaceOnTheTimeline) {
-  OutgoingFragment fragment{"f-1", 6000, 6000, audio::AudioFormat::wav, 48000, 2,
+  OutgoingFragment fragment{"f-1",
+                            6000,
+                            6000,
+                            audio::AudioFormat::wav,
+                            48000,
+                            2,
                             std::make_shared<const std::vector<std::uint8_t>>(std::vector<std::uint8_t>{1, 2, 3})};
   const Json json = fragment_json(fragment, "s", 7);
   EXPECT_EQ(json["sequence_number"], 7);

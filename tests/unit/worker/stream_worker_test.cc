@@ -56,7 +56,8 @@ class ScriptedServer final : public Transport {
       handler_->on_event(std::move(event));
     });
   }
-  void answer(const std::string& fragment_id, pipeline::FragmentStatus status, std::optional<FragmentError> error = {}) {
+  void answer(const std::string& fragment_id, pipeline::FragmentStatus status,
+              std::optional<FragmentError> error = {}) {
     FragmentProcessed processed;
     processed.fragment_id = fragment_id;
     processed.status = status;
@@ -103,8 +104,12 @@ struct Finished {
 FragmentSource fragments(std::size_t count) {
   return [count](std::size_t index) -> std::optional<OutgoingFragment> {
     if (index >= count) return std::nullopt;
-    return OutgoingFragment{"f" + std::to_string(index), static_cast<std::int64_t>(index) * 6000, 6000,
-                            audio::AudioFormat::m4a, 48000, 2,
+    return OutgoingFragment{"f" + std::to_string(index),
+                            static_cast<std::int64_t>(index) * 6000,
+                            6000,
+                            audio::AudioFormat::m4a,
+                            48000,
+                            2,
                             std::make_shared<const std::vector<std::uint8_t>>()};
   };
 }
@@ -115,11 +120,13 @@ WorkerOptions fast_options() {
   return options;
 }
 
-Finished run_worker(ScriptedServer& server, asio::io_context& io, std::size_t count, WorkerOptions options = fast_options()) {
+Finished run_worker(ScriptedServer& server, asio::io_context& io, std::size_t count,
+                    WorkerOptions options = fast_options()) {
   Finished done;
-  StreamWorker worker(io, server, options, fragments(count), done.stats,
-                      [&](FragmentOutcome& outcome) { done.outcomes.push_back(outcome); },
-                      [&](const WorkerResult& result) { done.result = result; });
+  StreamWorker worker(
+      io, server, options, fragments(count), done.stats,
+      [&](FragmentOutcome& outcome) { done.outcomes.push_back(outcome); },
+      [&](const WorkerResult& result) { done.result = result; });
   worker.start();
   io.run();
   return done;
@@ -332,8 +339,9 @@ TEST(StreamWorker, GivesUpOnAServerThatNeverAnswersInit) {
   WorkerOptions options = fast_options();
   options.ready_timeout = std::chrono::milliseconds(10);
   Finished done;
-  StreamWorker worker(io, silent, options, fragments(1), done.stats, [](FragmentOutcome&) {},
-                      [&](const WorkerResult& finished) { done.result = finished; });
+  StreamWorker worker(
+      io, silent, options, fragments(1), done.stats, [](FragmentOutcome&) {},
+      [&](const WorkerResult& finished) { done.result = finished; });
   worker.start();
   io.run();
   EXPECT_EQ(done.result.failure, "no stream:ready from the silent server within 10 ms");
