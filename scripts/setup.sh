@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(
   # toolchain and build
-  g++ clang-14 libclang-rt-14-dev cmake ninja-build ccache pkgconf
+  g++ clang-14 libclang-rt-14-dev clang-format-14 cmake ninja-build ccache pkgconf
   # libraries
   libboost1.81-dev nlohmann-json3-dev libsimdjson-dev libexpected-dev libspdlog-dev libfmt-dev
   # audio: FFmpeg's codec libraries and rubberband

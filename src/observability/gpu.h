@@ -9,7 +9,7 @@ namespace sts::observability {
 
 struct GpuSample {
   unsigned devices = 0;
-  double utilization_percent = 0;  // mean over devices
+  double utilization_percent = 0;       // mean over devices
   std::uint64_t memory_used_bytes = 0;  // summed over devices
   std::uint64_t memory_total_bytes = 0;
 };

@@ -63,7 +63,8 @@ void ClientConnection::arm_watchdog(std::chrono::milliseconds after, std::string
 
 asio::awaitable<void> ClientConnection::run(Self self) {
   error_code ec;
-  const auto endpoints = co_await resolver_.async_resolve(url_.host, url_.port, asio::redirect_error(asio::use_awaitable, ec));
+  const auto endpoints =
+      co_await resolver_.async_resolve(url_.host, url_.port, asio::redirect_error(asio::use_awaitable, ec));
   if (self->finished_) co_return;
   if (ec) {
     finish("cannot resolve " + url_.host + ": " + ec.message());
@@ -81,7 +82,8 @@ asio::awaitable<void> ClientConnection::run(Self self) {
   }));
   ws_.auto_fragment(false);
   ws_.read_message_max(kMaxMessageBytes);
-  co_await ws_.async_handshake(url_.host + ":" + url_.port, url_.target(), asio::redirect_error(asio::use_awaitable, ec));
+  co_await ws_.async_handshake(url_.host + ":" + url_.port, url_.target(),
+                               asio::redirect_error(asio::use_awaitable, ec));
   if (self->finished_) co_return;
   if (ec) {
     finish("the websocket handshake at " + url_.target() + " failed: " + describe(ec));
@@ -140,11 +142,10 @@ void ClientConnection::emit(std::string_view name, const util::Json& argument) {
   const std::size_t limit = protocol_.open_info().max_payload;
   if (message.size() > limit) {
     // Posted: handlers never run inside a call their owner made.
-    asio::post(io_, [self = shared_from_this(),
-                     reason = "a " + std::string(name) + " event of " + std::to_string(message.size()) +
-                              " bytes exceeds the server's maxPayload of " + std::to_string(limit) + " bytes"] {
-      self->finish(reason);
-    });
+    asio::post(io_, [self = shared_from_this(), reason = "a " + std::string(name) + " event of " +
+                                                         std::to_string(message.size()) +
+                                                         " bytes exceeds the server's maxPayload of " +
+                                                         std::to_string(limit) + " bytes"] { self->finish(reason); });
     return;
   }
   send(std::move(message));

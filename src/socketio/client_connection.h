@@ -27,7 +27,7 @@ namespace sts::socketio {
 class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
  public:
   struct Options {
-    util::Json auth;  // the CONNECT payload; null sends none
+    util::Json auth;                                           // the CONNECT payload; null sends none
     std::vector<std::pair<std::string, std::string>> headers;  // sent with the websocket handshake
     // TCP connect, websocket handshake and Socket.IO CONNECT together.
     std::chrono::milliseconds connect_timeout{10000};
@@ -69,9 +69,9 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   boost::asio::steady_timer write_wake_;
   std::deque<std::string> queue_;
   bool connected_ = false;  // the server accepted the namespace CONNECT
-  bool writing_ = false;   // the writer runs: the websocket is open
-  bool closing_ = false;   // close() was called: flush, then close
-  bool finished_ = false;  // the socket is closed or closing; no handler runs
+  bool writing_ = false;    // the writer runs: the websocket is open
+  bool closing_ = false;    // close() was called: flush, then close
+  bool finished_ = false;   // the socket is closed or closing; no handler runs
 };
 
 }  // namespace sts::socketio

@@ -46,9 +46,7 @@ ClientStep ClientProtocol::on_text(std::string_view message) {
   ClientStep step;
   switch (packet->type) {
     case eio::PacketType::open: return on_open(packet->data);
-    case eio::PacketType::ping:
-      step.replies.push_back("3" + std::string(packet->data));
-      return step;
+    case eio::PacketType::ping: step.replies.push_back("3" + std::string(packet->data)); return step;
     case eio::PacketType::pong:
     case eio::PacketType::noop: return step;
     case eio::PacketType::close: return fail("the server closed the session");
@@ -72,7 +70,8 @@ ClientStep ClientProtocol::on_open(std::string_view data) {
   open_.ping_interval = std::chrono::milliseconds(*interval);
   open_.ping_timeout = std::chrono::milliseconds(*timeout);
   // python-engineio omits maxPayload; the protocol's default holds then.
-  if (const auto max_payload = positive(*json, "maxPayload")) open_.max_payload = static_cast<std::size_t>(*max_payload);
+  if (const auto max_payload = positive(*json, "maxPayload"))
+    open_.max_payload = static_cast<std::size_t>(*max_payload);
   state_ = State::awaiting_connect;
   ClientStep step;
   sio::Packet connect{sio::PacketType::connect, "/", std::nullopt, std::nullopt, 0};
@@ -92,7 +91,8 @@ ClientStep ClientProtocol::on_socketio(std::string_view data) {
       state_ = State::connected;
       step.connected = true;
       return step;
-    case sio::PacketType::connect_error: return fail("the server refused the connection: " + refusal_text(*packet->data));
+    case sio::PacketType::connect_error:
+      return fail("the server refused the connection: " + refusal_text(*packet->data));
     case sio::PacketType::disconnect: return fail("the server disconnected the client");
     case sio::PacketType::event:
       if (state_ != State::connected) return fail("the server sent an event before accepting the connection");

@@ -1,5 +1,6 @@
 #include "socketio/engine_server.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -7,7 +8,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <algorithm>
 #include <cctype>
 
 #include "socketio/engine_registry.h"
@@ -46,7 +46,8 @@ Handshake make_handshake(const Request& request, const tcp::socket& socket, std:
   if (!ec) handshake.remote_address = endpoint.address().to_string();
   for (const auto& field : request) {
     std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     handshake.headers[std::move(name)] = std::string(field.value());
   }
   handshake.query = parse_query(query);
@@ -170,7 +171,8 @@ class Connection {
     }
     auto session = registry_->find(sid->second);
     if (!session) co_return engine_error(1, "Session ID unknown");
-    if (is_get) co_return co_await asio::co_spawn(session->strand(), session->handle_poll_get(session), asio::use_awaitable);
+    if (is_get)
+      co_return co_await asio::co_spawn(session->strand(), session->handle_poll_get(session), asio::use_awaitable);
     if (is_post) {
       co_return co_await asio::co_spawn(session->strand(), session->handle_poll_post(session, request.body()),
                                         asio::use_awaitable);
@@ -248,12 +250,14 @@ asio::awaitable<void> accept_loop(asio::io_context& io, tcp::acceptor& acceptor,
   for (;;) {
     error_code ec;
     // Each connection gets its own strand: its socket's executor.
-    tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
     const auto executor = socket.get_executor();
     auto connection = std::make_shared<Connection>(io, shared, registry, std::move(socket));
-    asio::co_spawn(executor, [connection]() { return connection->run(); }, asio::detached);
+    asio::co_spawn(
+        executor, [connection]() { return connection->run(); }, asio::detached);
   }
 }
 
@@ -269,7 +273,9 @@ EngineServer::~EngineServer() { registry_->clear(); }
 
 TrafficSnapshot EngineServer::traffic() const { return registry_->traffic().snapshot(); }
 
-void EngineServer::add_route(std::string path, HttpHandler handler) { shared_->routes[std::move(path)] = std::move(handler); }
+void EngineServer::add_route(std::string path, HttpHandler handler) {
+  shared_->routes[std::move(path)] = std::move(handler);
+}
 
 std::uint16_t EngineServer::listen(const std::string& address, std::uint16_t port) {
   const tcp::endpoint endpoint(asio::ip::make_address(address), port);

@@ -1,5 +1,6 @@
 #include "socketio/engine_session.h"
 
+#include <array>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -7,7 +8,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket/error.hpp>
-#include <array>
 
 #include "socketio/engine_registry.h"
 #include "util/base64.h"
@@ -332,7 +332,8 @@ void EngineSession::write_next() {
     return;
   }
   in_flight_type_ = static_cast<char>(in_flight_.type);
-  const std::array<asio::const_buffer, 2> frame{asio::buffer(&in_flight_type_, 1), asio::buffer(in_flight_.text_data())};
+  const std::array<asio::const_buffer, 2> frame{asio::buffer(&in_flight_type_, 1),
+                                                asio::buffer(in_flight_.text_data())};
   ws_->write(false, frame, done);
 }
 

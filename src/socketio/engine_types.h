@@ -2,9 +2,9 @@
 // listener interface through which the layer above receives a session's messages.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>

@@ -22,7 +22,8 @@ tl::expected<std::vector<PacketView>, std::string> decode_payload(std::string_vi
   std::size_t start = 0;
   for (;;) {
     const std::size_t end = body.find(kRecordSeparator, start);
-    const std::string_view piece = body.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const std::string_view piece =
+        body.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (!piece.empty() && piece.front() == 'b') {
       packets.push_back(PacketView{PacketType::message, true, piece.substr(1)});
     } else {

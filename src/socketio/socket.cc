@@ -6,8 +6,12 @@
 namespace sts::socketio {
 
 Socket::Socket(const std::shared_ptr<EngineSession>& session, std::string nsp, std::string id, Json auth)
-    : session_(session), nsp_(std::move(nsp)), id_(std::move(id)), auth_(std::move(auth)),
-      handshake_(session->handshake()), strand_(session->strand()) {}
+    : session_(session),
+      nsp_(std::move(nsp)),
+      id_(std::move(id)),
+      auth_(std::move(auth)),
+      handshake_(session->handshake()),
+      strand_(session->strand()) {}
 
 void Socket::send_packet(sio::Packet packet) {
   if (!connected()) return;

@@ -34,18 +34,20 @@ class Socket {
   // One slot for the layer above's per-connection state. Strand only.
   void set_context(std::shared_ptr<void> context) { context_ = std::move(context); }
   template <typename T>
-  std::shared_ptr<T> context() const { return std::static_pointer_cast<T>(context_); }
+  std::shared_ptr<T> context() const {
+    return std::static_pointer_cast<T>(context_);
+  }
 
   // `args` is a JSON array of the event's arguments (any other value is sent as the
   // single argument). Binary values (Json::binary) travel as attachments.
   void emit(std::string_view event, Json args = Json::array());
-  // One event with one argument, serialised straight from `payload`: no copy of a
+  // One event with one argument, serialized straight from `payload`: no copy of a
   // megabyte payload that the caller keeps. `payload` must hold no binary values.
   // `jump_queue` sends it ahead of larger messages already queued (see
   // EngineSession::send).
   void emit_ref(std::string_view event, const Json& payload, bool jump_queue = false);
   // The Socket.IO packet of that event, built on any thread, to send later with
-  // send_event_frame: megabyte results are serialised off the connection's strand,
+  // send_event_frame: megabyte results are serialized off the connection's strand,
   // and kept to be re-sent.
   std::string event_frame(std::string_view event, const Json& payload, const util::JsonSplice* splice = nullptr) const;
   void send_event_frame(std::shared_ptr<const std::string> frame, bool jump_queue = false);
@@ -72,6 +74,5 @@ class Socket {
 // (false) when the client asked for no acknowledgement.
 using Ack = std::function<void(Json args)>;
 using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Json& args, const Ack& ack)>;
-
 
 }  // namespace sts::socketio

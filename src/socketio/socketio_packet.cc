@@ -33,7 +33,8 @@ tl::expected<void, std::string> validate_payload(const Packet& packet) {
       if (data) return malformed("DISCONNECT carries no payload");
       return {};
     case PacketType::connect_error:
-      if (!data || !(data->is_object() || data->is_string())) return malformed("CONNECT_ERROR needs an object or string");
+      if (!data || !(data->is_object() || data->is_string()))
+        return malformed("CONNECT_ERROR needs an object or string");
       return {};
     case PacketType::event:
     case PacketType::binary_event:
@@ -71,7 +72,7 @@ void extract_into(Json& value, std::vector<Attachment>& out) {
 }
 
 tl::expected<void, std::string> restore_into(Json& value, std::vector<Attachment>& attachments,
-                                              std::vector<bool>& used) {
+                                             std::vector<bool>& used) {
   if (is_placeholder(value)) {
     const auto num = static_cast<std::uint64_t>(value["num"].get<std::int64_t>());
     if (num >= attachments.size()) return malformed("placeholder index out of range");
@@ -91,8 +92,8 @@ tl::expected<void, std::string> restore_into(Json& value, std::vector<Attachment
 }  // namespace
 
 bool is_reserved_event_name(std::string_view name) {
-  static constexpr std::array<std::string_view, 6> kReserved = {
-      "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+  static constexpr std::array<std::string_view, 6> kReserved = {"connect",       "connect_error", "disconnect",
+                                                                "disconnecting", "newListener",   "removeListener"};
   return std::find(kReserved.begin(), kReserved.end(), name) != kReserved.end();
 }
 

@@ -1,13 +1,13 @@
 #include "socketio/websocket_connection.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/websocket/error.hpp>
-#include <algorithm>
-#include <array>
 #include <chrono>
 #include <limits>
 
@@ -28,14 +28,10 @@ constexpr std::size_t kMaxRead = 1 << 20;
 constexpr std::size_t kKeptBufferBytes = 4u << 20;
 constexpr auto kCloseTimeout = std::chrono::seconds(1);
 
-std::string close_payload(std::uint16_t code) {
-  return {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
-}
+std::string close_payload(std::uint16_t code) { return {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)}; }
 
 // The whole frame in one write_some: the default condition would cut it into 64 KiB pieces.
-std::size_t all_at_once(const error_code& ec, std::size_t) {
-  return ec ? 0 : std::numeric_limits<std::size_t>::max();
-}
+std::size_t all_at_once(const error_code& ec, std::size_t) { return ec ? 0 : std::numeric_limits<std::size_t>::max(); }
 
 bool is_close_frame(const ws::FrameHeader& header) {
   return (static_cast<std::uint8_t>(header.bytes[0]) & 0x0F) == static_cast<std::uint8_t>(ws::Opcode::close);
@@ -180,9 +176,9 @@ void WebSocketConnection::write_next() {
   out_.pop_front();
   pong_queued_ = false;  // if one was queued, it is being written now
   const Outgoing& frame = *writing_;
-  const std::array<asio::const_buffer, 3> buffers{
-      asio::buffer(frame.header.view()), frame.owns_payload ? asio::buffer(frame.owned) : frame.parts[0],
-      frame.parts[1]};
+  const std::array<asio::const_buffer, 3> buffers{asio::buffer(frame.header.view()),
+                                                  frame.owns_payload ? asio::buffer(frame.owned) : frame.parts[0],
+                                                  frame.parts[1]};
   asio::async_write(stream_, buffers, all_at_once,
                     asio::bind_executor(executor_, [self = shared_from_this()](const error_code& ec, std::size_t) {
                       self->on_written(ec);

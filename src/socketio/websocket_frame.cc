@@ -34,9 +34,7 @@ __attribute__((target("avx2"))) std::size_t unmask_avx2(char* data, std::size_t 
 }
 #endif
 
-bool is_known_opcode(std::uint8_t bits) {
-  return bits <= 2 || (bits >= 8 && bits <= 10);
-}
+bool is_known_opcode(std::uint8_t bits) { return bits <= 2 || (bits >= 8 && bits <= 10); }
 
 bool is_sendable_close_code(std::uint16_t code) {
   if (code >= 3000 && code <= 4999) return true;
@@ -141,7 +139,7 @@ MessageAssembler::Event MessageAssembler::next(std::span<char> buffer) {
 }
 
 std::optional<MessageAssembler::Event> MessageAssembler::frame_payload(std::span<char> buffer, Opcode opcode, bool fin,
-                                                        std::size_t begin, std::size_t size) {
+                                                                       std::size_t begin, std::size_t size) {
   if (!in_message_) {
     in_message_ = true;
     message_opcode_ = opcode;
@@ -170,8 +168,8 @@ std::size_t MessageAssembler::release() {
 ClosePayload parse_close_payload(std::string_view payload) {
   if (payload.empty()) return {};
   if (payload.size() < 2) return {.valid = false};
-  const auto code = static_cast<std::uint16_t>(static_cast<unsigned char>(payload[0]) << 8 |
-                                               static_cast<unsigned char>(payload[1]));
+  const auto code =
+      static_cast<std::uint16_t>(static_cast<unsigned char>(payload[0]) << 8 | static_cast<unsigned char>(payload[1]));
   return {.code = code, .valid = is_sendable_close_code(code) && util::valid_utf8(payload.substr(2))};
 }
 

@@ -67,10 +67,10 @@ __attribute__((target("avx2"))) std::size_t encode_groups_avx2(const std::uint8_
     const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 12));
     const __m256i in = _mm256_shuffle_epi8(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1), shuffle);
     // Spread the 24 bits of each group over four bytes, 6 bits each.
-    const __m256i t0 = _mm256_mulhi_epu16(_mm256_and_si256(in, _mm256_set1_epi32(0x0fc0fc00)),
-                                          _mm256_set1_epi32(0x04000040));
-    const __m256i t1 = _mm256_mullo_epi16(_mm256_and_si256(in, _mm256_set1_epi32(0x003f03f0)),
-                                          _mm256_set1_epi32(0x01000010));
+    const __m256i t0 =
+        _mm256_mulhi_epu16(_mm256_and_si256(in, _mm256_set1_epi32(0x0fc0fc00)), _mm256_set1_epi32(0x04000040));
+    const __m256i t1 =
+        _mm256_mullo_epi16(_mm256_and_si256(in, _mm256_set1_epi32(0x003f03f0)), _mm256_set1_epi32(0x01000010));
     const __m256i indices = _mm256_or_si256(t0, t1);
     // Map 0..63 to the alphabet: one offset per range, chosen by a small LUT.
     __m256i range = _mm256_subs_epu8(indices, _mm256_set1_epi8(51));
@@ -85,17 +85,17 @@ __attribute__((target("avx2"))) std::size_t encode_groups_avx2(const std::uint8_
 // Validation by nibble LUTs: a symbol is valid when its low- and high-nibble classes
 // share no bit. Decoding needs the high nibbles again, so callers compute both.
 __attribute__((target("avx2"))) inline bool symbols_valid_avx2(__m256i lo_nibbles, __m256i hi_nibbles) {
-  const __m256i lut_lo = _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B,
-                                          0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-                                          0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
-  const __m256i lut_hi = _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10,
-                                          0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10,
-                                          0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+  const __m256i lut_lo =
+      _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A,
+                       0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+  const __m256i lut_hi =
+      _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+                       0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
   return _mm256_testz_si256(_mm256_shuffle_epi8(lut_lo, lo_nibbles), _mm256_shuffle_epi8(lut_hi, hi_nibbles)) != 0;
 }
 
 __attribute__((target("avx2"))) std::size_t decode_quads_avx2(const unsigned char* src, std::size_t quads,
-                                                             std::uint8_t* dst) {
+                                                              std::uint8_t* dst) {
   const __m256i lut_roll = _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0,  //
                                             0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
   const __m256i mask_2f = _mm256_set1_epi8(0x2f);
@@ -112,8 +112,8 @@ __attribute__((target("avx2"))) std::size_t decode_quads_avx2(const unsigned cha
     // Four 6-bit values -> one 24-bit value per 32-bit word, then pack the bytes.
     const __m256i pairs = _mm256_maddubs_epi16(str, _mm256_set1_epi32(0x01400140));
     const __m256i words = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
-    const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(words, pack),
-                                                      _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7));
+    const __m256i bytes =
+        _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(words, pack), _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), bytes);
   }
   return done;
@@ -145,7 +145,7 @@ std::size_t padding_of(std::string_view text) {
 void base64_encode_append(std::span<const std::uint8_t> bytes, std::string& out) {
   // Encoded a chunk at a time through a buffer that stays in L1, then appended:
   // growing the string first would zero-fill megabytes only to overwrite them, and
-  // std::string cannot grow uninitialised before C++23.
+  // std::string cannot grow uninitialized before C++23.
   constexpr std::size_t kChunkGroups = 1024;
   std::array<char, kChunkGroups * 4> chunk;
   out.reserve(out.size() + base64_encoded_size(bytes.size()));

@@ -29,7 +29,7 @@ std::string HttpError::describe(std::chrono::milliseconds timeout) const {
 namespace {
 
 void require_curl() {
-  if (!http_available()) throw std::runtime_error("libcurl failed to initialise");
+  if (!http_available()) throw std::runtime_error("libcurl failed to initialize");
 }
 
 // Where one call's answer goes; `overflowed` tells a cut-off answer from a reset.
@@ -158,8 +158,10 @@ PoolUsage HttpClient::pool_usage() const { return connections_->usage(); }
 
 tl::expected<HttpResponse, HttpError> HttpClient::post(std::string_view body, Clock::time_point deadline) const {
   auto response = perform(body, deadline);
-  if (response) outcome_.succeeded();
-  else if (response.error().kind == HttpError::Kind::transport) outcome_.failed(response.error().message);
+  if (response)
+    outcome_.succeeded();
+  else if (response.error().kind == HttpError::Kind::transport)
+    outcome_.failed(response.error().message);
   return response;
 }
 

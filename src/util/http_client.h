@@ -49,7 +49,7 @@ struct HttpError {
   std::string describe(std::chrono::milliseconds timeout) const;
 };
 
-// Initialises libcurl, once per process; false when it could not (out of memory).
+// Initializes libcurl, once per process; false when it could not (out of memory).
 // Engines call it first, to report the failure as their own start-up error.
 bool http_available();
 

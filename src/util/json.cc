@@ -57,8 +57,8 @@ inline bool needs_escape(std::uint64_t word) {
   const std::uint64_t quote = word ^ (kOnes * '"');
   const std::uint64_t backslash = word ^ (kOnes * '\\');
   const std::uint64_t control = word;  // bytes < 0x20
-  const std::uint64_t hits = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-                             ((control - kOnes * 0x20) & ~control);
+  const std::uint64_t hits =
+      ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((control - kOnes * 0x20) & ~control);
   return (hits & kHigh) != 0;
 }
 
@@ -72,8 +72,8 @@ __attribute__((target("avx2"))) std::size_t skip_clean_avx2(const char* data, st
   for (; i + 32 <= size; i += 32) {
     const __m256i block = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i));
     const __m256i control = _mm256_cmpeq_epi8(_mm256_max_epu8(block, below_space), below_space);
-    const __m256i special = _mm256_or_si256(
-        control, _mm256_or_si256(_mm256_cmpeq_epi8(block, quote), _mm256_cmpeq_epi8(block, backslash)));
+    const __m256i special =
+        _mm256_or_si256(control, _mm256_or_si256(_mm256_cmpeq_epi8(block, quote), _mm256_cmpeq_epi8(block, backslash)));
     if (_mm256_movemask_epi8(special) != 0) break;
   }
   return i;
@@ -87,7 +87,8 @@ void write_escaped(std::string_view text, std::string& out) {
   const std::size_t size = text.size();
   // Headroom beyond the string itself: a megabyte string is usually followed by a few
   // more fields, and growing the buffer for them would copy the megabyte again.
-  if (const std::size_t needed = out.size() + size + 2; out.capacity() < needed) out.reserve(needed + needed / 16 + 256);
+  if (const std::size_t needed = out.size() + size + 2; out.capacity() < needed)
+    out.reserve(needed + needed / 16 + 256);
   out.push_back('"');
   std::size_t clean_from = 0;
   std::size_t i = 0;

@@ -22,11 +22,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& packet : *packets) {
       if (packet.binary) {
         if (auto bytes = sts::util::base64_decode(packet.data)) {
-          sts::socketio::eio::append_to_payload(sts::socketio::eio::Packet::binary_message(std::move(*bytes)), reencoded);
+          sts::socketio::eio::append_to_payload(sts::socketio::eio::Packet::binary_message(std::move(*bytes)),
+                                                reencoded);
         }
       } else {
-        sts::socketio::eio::append_to_payload(
-            sts::socketio::eio::Packet::text(packet.type, std::string(packet.data)), reencoded);
+        sts::socketio::eio::append_to_payload(sts::socketio::eio::Packet::text(packet.type, std::string(packet.data)),
+                                              reencoded);
       }
     }
   }

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // same verdict whatever those bytes are.
   std::string padded(input);
   padded.append(sts::util::kJsonPadding, '\x22');
-  if (sio::decode(std::string_view(padded).substr(0, size), sts::util::kJsonPadding).has_value() != packet.has_value()) {
+  if (sio::decode(std::string_view(padded).substr(0, size), sts::util::kJsonPadding).has_value() !=
+      packet.has_value()) {
     __builtin_trap();
   }
   if (!packet) return 0;

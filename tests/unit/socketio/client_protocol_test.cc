@@ -66,14 +66,14 @@ TEST(ClientProtocol, EndsOnServerCloseOrDisconnect) {
 
 TEST(ClientProtocol, RefusesWhatBreaksTheHandshakeOrFraming) {
   const std::vector<std::vector<std::string>> conversations = {
-      {"40"},                                       // no open first
-      {"0{}"},                                      // open without sid and heartbeat
-      {"0[1]"},                                     // open that is not an object
-      {kOpen, kOpen},                               // opened twice
-      {kOpen, R"(42["early",{}])"},                 // event before CONNECT
+      {"40"},                                             // no open first
+      {"0{}"},                                            // open without sid and heartbeat
+      {"0[1]"},                                           // open that is not an object
+      {kOpen, kOpen},                                     // opened twice
+      {kOpen, R"(42["early",{}])"},                       // event before CONNECT
       {kOpen, "40{\"sid\":\"s\"}", "40{\"sid\":\"s\"}"},  // connected twice
-      {kOpen, "40{\"sid\":\"s\"}", "4x"},           // malformed Socket.IO packet
-      {kOpen, "40{\"sid\":\"s\"}", "9"},            // unknown Engine.IO type
+      {kOpen, "40{\"sid\":\"s\"}", "4x"},                 // malformed Socket.IO packet
+      {kOpen, "40{\"sid\":\"s\"}", "9"},                  // unknown Engine.IO type
       {kOpen, "40{\"sid\":\"s\"}", R"(42/other,["e",{}])"},
       {kOpen, "40{\"sid\":\"s\"}", R"(451-["e",{"_placeholder":true,"num":0}])"},
       {kOpen, "5"},
@@ -123,9 +123,9 @@ TEST(ServerUrl, ParsesHostPortAndPath) {
 }
 
 TEST(ServerUrl, RefusesWhatItCannotReach) {
-  for (const char* text : {"", "127.0.0.1:8000", "https://host", "wss://host", "http://", "http://:80",
-                           "http://host:0", "http://host:65536", "http://host:80x", "http://host:", "http://[::1",
-                           "http://[::1]x", "http://user@host"}) {
+  for (const char* text :
+       {"", "127.0.0.1:8000", "https://host", "wss://host", "http://", "http://:80", "http://host:0",
+        "http://host:65536", "http://host:80x", "http://host:", "http://[::1", "http://[::1]x", "http://user@host"}) {
     EXPECT_FALSE(parse_server_url(text)) << text;
   }
   EXPECT_NE(parse_server_url("https://host").error().find("TLS"), std::string::npos);

@@ -20,7 +20,10 @@ TEST(EngineIoPacket, RejectsEmptyAndUnknownTypes) {
 }
 
 TEST(EngineIoPacket, SplitsPollingPayloadOnRecordSeparator) {
-  const auto packets = decode_payload("4hello\x1e" "bAQIDBA==\x1e" "4world");
+  const auto packets = decode_payload(
+      "4hello\x1e"
+      "bAQIDBA==\x1e"
+      "4world");
   ASSERT_TRUE(packets);
   ASSERT_EQ(packets->size(), 3u);
   EXPECT_EQ((*packets)[0].data, "hello");
@@ -32,7 +35,9 @@ TEST(EngineIoPacket, SplitsPollingPayloadOnRecordSeparator) {
 TEST(EngineIoPacket, RejectsPayloadWithAnEmptyOrUnknownPacket) {
   EXPECT_FALSE(decode_payload(""));
   EXPECT_FALSE(decode_payload("4a\x1e"));
-  EXPECT_FALSE(decode_payload("4a\x1e" "9"));
+  EXPECT_FALSE(
+      decode_payload("4a\x1e"
+                     "9"));
 }
 
 TEST(EngineIoPacket, EncodesPollingPayloadWithBinaryAsBase64) {
@@ -40,7 +45,10 @@ TEST(EngineIoPacket, EncodesPollingPayloadWithBinaryAsBase64) {
   append_to_payload(Packet::text(PacketType::message, "hello"), body);
   append_to_payload(Packet::binary_message({1, 2, 3, 4}), body);
   append_to_payload(Packet::text(PacketType::noop), body);
-  EXPECT_EQ(body, "4hello\x1e" "bAQIDBA==\x1e" "6");
+  EXPECT_EQ(body,
+            "4hello\x1e"
+            "bAQIDBA==\x1e"
+            "6");
 }
 
 TEST(EngineIoPacket, SharedTextIsSentAndSizedLikeOwnedText) {
@@ -50,7 +58,9 @@ TEST(EngineIoPacket, SharedTextIsSentAndSizedLikeOwnedText) {
   std::string body;
   append_to_payload(packet, body);
   append_to_payload(packet, body);
-  EXPECT_EQ(body, "42[\"fragment:processed\",{}]\x1e" "42[\"fragment:processed\",{}]");
+  EXPECT_EQ(body,
+            "42[\"fragment:processed\",{}]\x1e"
+            "42[\"fragment:processed\",{}]");
   EXPECT_EQ(*shared, "2[\"fragment:processed\",{}]");
 }
 

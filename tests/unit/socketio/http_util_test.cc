@@ -21,7 +21,8 @@ TEST(HttpUtil, RandomIdsAreUrlSafeAndDistinct) {
   for (int i = 0; i < 1000; ++i) {
     const std::string id = random_id();
     ASSERT_EQ(id.size(), 20u);
-    ASSERT_EQ(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), std::string::npos);
+    ASSERT_EQ(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+              std::string::npos);
     ids.insert(id);
   }
   EXPECT_EQ(ids.size(), 1000u);

@@ -34,9 +34,9 @@ TEST(SocketIoPacket, DecodesBinaryEventAttachmentCount) {
 }
 
 TEST(SocketIoPacket, RejectsMalformedPackets) {
-  for (const char* text : {"", "7", "a", "2", "2{}", "2[]", "2[1", R"(2["connect"])", "1{}", "0[]", "0\"x\"",
-                           "3[1]", "5-[\"a\"]", "5x-[\"a\"]", "50-[\"a\"]", "51001-[\"a\"]", "4", "2[true]",
-                           "299999999999999999999999[\"a\"]"}) {
+  for (const char* text :
+       {"", "7", "a", "2", "2{}", "2[]", "2[1", R"(2["connect"])", "1{}", "0[]", "0\"x\"", "3[1]", "5-[\"a\"]",
+        "5x-[\"a\"]", "50-[\"a\"]", "51001-[\"a\"]", "4", "2[true]", "299999999999999999999999[\"a\"]"}) {
     EXPECT_FALSE(decode(text)) << text;
   }
 }

@@ -34,11 +34,11 @@ TEST(Base64, RoundTripsRandomBytesOfEveryLengthRemainder) {
 }
 
 TEST(Base64, RejectsMalformedText) {
-  EXPECT_FALSE(base64_decode("Zg="));        // not a multiple of four
+  EXPECT_FALSE(base64_decode("Zg="));  // not a multiple of four
   EXPECT_FALSE(base64_decode("Z===").has_value());
-  EXPECT_FALSE(base64_decode("Zm9v!mFy"));   // outside the alphabet
-  EXPECT_FALSE(base64_decode("Zg==Zg=="));   // padding in the middle
-  EXPECT_FALSE(base64_decode("Zm9-"));       // base64url is not accepted here
+  EXPECT_FALSE(base64_decode("Zm9v!mFy"));  // outside the alphabet
+  EXPECT_FALSE(base64_decode("Zg==Zg=="));  // padding in the middle
+  EXPECT_FALSE(base64_decode("Zm9-"));      // base64url is not accepted here
 }
 
 // A plain, obviously right encoder to hold the vectorised one against.
@@ -101,8 +101,8 @@ TEST(Base64, EveryBadByteAnywhereInALongTextIsRejected) {
 }
 
 TEST(Base64, DecodedSizeAgreesWithDecode) {
-  for (const std::string_view text : {"", "Zg==", "Zm8=", "Zm9v", "Zg=", "Z===", "====", "Zm9v!mFy", "Zg==Zg==",
-                                      "Zm9-", "A=B=", "AB=C", "Zm9vYmFy"}) {
+  for (const std::string_view text : {"", "Zg==", "Zm8=", "Zm9v", "Zg=", "Z===", "====", "Zm9v!mFy", "Zg==Zg==", "Zm9-",
+                                      "A=B=", "AB=C", "Zm9vYmFy"}) {
     const auto decoded = base64_decode(text);
     const auto size = base64_decoded_size(text);
     ASSERT_EQ(size.has_value(), decoded.has_value()) << text;
