@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::size_t kCodes = static_cast<std::size_t>(ErrorCode::gpu_oom) + 1;
 
-constexpr ErrorTraits entry(std::string_view wire, bool retryable, Severity severity = Severity::error) {
+constexpr ErrorTraits entry(std::string_view wire, bool retryable, ErrorSeverity severity = ErrorSeverity::error) {
   return {wire, retryable, severity};
 }
 
@@ -34,18 +34,18 @@ constexpr std::array<std::pair<ErrorCode, ErrorTraits>, kCodes> kTable{{
     {ErrorCode::unsupported_language_pair, entry("UNSUPPORTED_LANGUAGE_PAIR", false)},
     {ErrorCode::invalid_voice_profile, entry("INVALID_VOICE_PROFILE", false)},
     {ErrorCode::capacity_exceeded, entry("CAPACITY_EXCEEDED", true)},
-    {ErrorCode::server_shutting_down, entry("SERVER_SHUTTING_DOWN", true, Severity::fatal)},
+    {ErrorCode::server_shutting_down, entry("SERVER_SHUTTING_DOWN", true, ErrorSeverity::fatal)},
     {ErrorCode::stream_not_found, entry("STREAM_NOT_FOUND", false)},
-    {ErrorCode::stream_paused, entry("STREAM_PAUSED", true, Severity::warning)},
-    {ErrorCode::stream_ending, entry("STREAM_ENDING", false, Severity::warning)},
-    {ErrorCode::stream_ending_for_shutdown, entry("STREAM_ENDING", true, Severity::warning)},
-    {ErrorCode::backpressure_exceeded, entry("BACKPRESSURE_EXCEEDED", true, Severity::warning)},
+    {ErrorCode::stream_paused, entry("STREAM_PAUSED", true, ErrorSeverity::warning)},
+    {ErrorCode::stream_ending, entry("STREAM_ENDING", false, ErrorSeverity::warning)},
+    {ErrorCode::stream_ending_for_shutdown, entry("STREAM_ENDING", true, ErrorSeverity::warning)},
+    {ErrorCode::backpressure_exceeded, entry("BACKPRESSURE_EXCEEDED", true, ErrorSeverity::warning)},
     {ErrorCode::fragment_too_large, entry("FRAGMENT_TOO_LARGE", false)},
     {ErrorCode::invalid_sequence, entry("INVALID_SEQUENCE", false)},
     {ErrorCode::invalid_message, entry("INVALID_MESSAGE", false)},
-    {ErrorCode::unknown_event, entry("UNKNOWN_EVENT", false, Severity::warning)},
-    {ErrorCode::model_load_failed, entry("MODEL_LOAD_FAILED", false, Severity::fatal)},
-    {ErrorCode::gpu_oom, entry("GPU_OOM", true, Severity::fatal)},
+    {ErrorCode::unknown_event, entry("UNKNOWN_EVENT", false, ErrorSeverity::warning)},
+    {ErrorCode::model_load_failed, entry("MODEL_LOAD_FAILED", false, ErrorSeverity::fatal)},
+    {ErrorCode::gpu_oom, entry("GPU_OOM", true, ErrorSeverity::fatal)},
 }};
 
 constexpr bool in_order() {
@@ -60,11 +60,11 @@ static_assert(in_order(), "kTable lists every ErrorCode once, in declaration ord
 
 const ErrorTraits& traits(ErrorCode code) { return kTable[static_cast<std::size_t>(code)].second; }
 
-std::string_view severity_name(Severity severity) {
+std::string_view severity_name(ErrorSeverity severity) {
   switch (severity) {
-    case Severity::warning: return "warning";
-    case Severity::error: return "error";
-    case Severity::fatal: return "fatal";
+    case ErrorSeverity::warning: return "warning";
+    case ErrorSeverity::error: return "error";
+    case ErrorSeverity::fatal: return "fatal";
   }
   return "error";
 }

@@ -54,18 +54,18 @@ enum class ErrorCode : std::uint8_t {
   gpu_oom,
 };
 
-enum class Severity : std::uint8_t { warning, error, fatal };
+enum class ErrorSeverity : std::uint8_t { warning, error, fatal };
 
 struct ErrorTraits {
   std::string_view wire_name;
   bool retryable;
-  Severity severity;
+  ErrorSeverity severity;
 };
 
 const ErrorTraits& traits(ErrorCode code);
 inline std::string_view wire_name(ErrorCode code) { return traits(code).wire_name; }
 inline bool retryable(ErrorCode code) { return traits(code).retryable; }
-std::string_view severity_name(Severity severity);
+std::string_view severity_name(ErrorSeverity severity);
 // The code a wire name stands for; STREAM_ENDING reads as the client's own end.
 std::optional<ErrorCode> error_code_named(std::string_view wire_name);
 // The wire name, for logs and test failure messages.

@@ -23,10 +23,10 @@ TEST(ErrorCodes, EveryWireNameReadsBackAsItsCode) {
 }
 
 TEST(ErrorCodes, SeverityFollowsTheContract) {
-  EXPECT_EQ(traits(ErrorCode::stream_paused).severity, Severity::warning);
-  EXPECT_EQ(traits(ErrorCode::invalid_config).severity, Severity::error);
-  EXPECT_EQ(traits(ErrorCode::server_shutting_down).severity, Severity::fatal);
-  EXPECT_EQ(severity_name(Severity::fatal), "fatal");
+  EXPECT_EQ(traits(ErrorCode::stream_paused).severity, ErrorSeverity::warning);
+  EXPECT_EQ(traits(ErrorCode::invalid_config).severity, ErrorSeverity::error);
+  EXPECT_EQ(traits(ErrorCode::server_shutting_down).severity, ErrorSeverity::fatal);
+  EXPECT_EQ(severity_name(ErrorSeverity::fatal), "fatal");
 }
 
 TEST(ErrorCodes, AnEndForShutdownIsTheRetryableStreamEnding) {
