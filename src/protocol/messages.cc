@@ -1,6 +1,7 @@
 #include "protocol/messages.h"
 
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "util/base64.h"
@@ -69,6 +70,10 @@ class FieldReader {
         return out_of_range(name, min, max);
       }
       number = value.get<std::int64_t>();
+    } else if (value.is_number_float() && std::isfinite(value.get<double>()) &&
+               value.get<double>() == std::floor(value.get<double>()) && std::abs(value.get<double>()) >= 0x1p63) {
+      // An integer beyond 64 bits, which util::parse_json reads as a double.
+      return out_of_range(name, min, max);
     } else {
       return reject(name, "must be an integer");
     }

@@ -153,6 +153,13 @@ tl::expected<Json, std::string> parse_json(std::string_view text, std::size_t re
   simdjson::dom::element root;
   const bool copy_first = readable_past_end < kJsonPadding;
   if (const auto error = parser.parse(text.data(), text.size(), copy_first).get(root); error != simdjson::SUCCESS) {
+    // simdjson refuses integers beyond 64 bits, which are valid JSON: such a number
+    // must reach the field checks, which name the field, instead of failing the whole
+    // message. nlohmann reads it as a double, and refuses a number that is malformed.
+    if (error == simdjson::NUMBER_ERROR) {
+      Json fallback = Json::parse(text, nullptr, false);
+      if (!fallback.is_discarded()) return fallback;
+    }
     return tl::unexpected(std::string("invalid JSON: ") + simdjson::error_message(error));
   }
   return to_nlohmann(root);

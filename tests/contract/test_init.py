@@ -99,6 +99,17 @@ async def test_invalid_config_names_the_field(server, payload, field):
     await worker.close()
 
 
+async def test_an_integer_beyond_64_bits_is_invalid_config_and_the_connection_stays(server):
+    worker = await Worker(server).connect()
+    await worker.emit("stream:init", {**BASE, "max_inflight": 10**30})
+    error = await worker.next("error")
+    assert error["code"] == "INVALID_CONFIG" and error["metadata"]["field"] == "max_inflight", error
+    assert "between" in error["message"]
+    ready = await worker.init()
+    assert ready["stream_id"] == "stream-1"
+    await worker.close()
+
+
 async def test_unsupported_language_pair(server):
     worker = await Worker(server).connect()
     await worker.init(expect_ready=False, config=stream_config(source_language="en", target_language="fr"))

@@ -44,6 +44,18 @@ TEST(ParseStreamInit, NamesTheBadField) {
   EXPECT_FALSE(parse_stream_init(json, {}));
 }
 
+TEST(ParseStreamInit, AnIntegerBeyond64BitsIsOutOfRangeNamingTheField) {
+  auto json = valid_init();
+  json["max_inflight"] = 1e30;  // how util::parse_json reads 1000000000000000000000000000000
+  const auto init = parse_stream_init(json, {});
+  ASSERT_FALSE(init);
+  EXPECT_EQ(init.error().error.code, ErrorCode::invalid_config);
+  EXPECT_EQ(init.error().field, "max_inflight");
+  EXPECT_NE(init.error().error.message.find("between"), std::string::npos);
+  json["max_inflight"] = 2.5;
+  EXPECT_NE(parse_stream_init(json, {}).error().error.message.find("must be an integer"), std::string::npos);
+}
+
 TEST(ParseFragment, MovesTheAudioOut) {
   auto json = valid_fragment();
   const auto fragment = parse_fragment(json);

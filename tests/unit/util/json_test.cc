@@ -15,6 +15,15 @@ TEST(Json, ParsesEveryValueType) {
   EXPECT_EQ((*value)["b"]["c"].get<std::uint64_t>(), 18446744073709551615ULL);
 }
 
+TEST(Json, ReadsAnIntegerBeyond64BitsAsADouble) {
+  const auto json = parse_json(R"({"max_inflight": 1000000000000000000000000000000})");
+  ASSERT_TRUE(json) << json.error();
+  EXPECT_TRUE((*json)["max_inflight"].is_number_float());
+  EXPECT_DOUBLE_EQ((*json)["max_inflight"].get<double>(), 1e30);
+  EXPECT_FALSE(parse_json(R"({"n": 01})"));  // still malformed
+  EXPECT_FALSE(parse_json(R"({"n": 1e})"));
+}
+
 TEST(Json, ReportsInvalidText) {
   EXPECT_FALSE(parse_json("{"));
   EXPECT_FALSE(parse_json(R"(["a",])"));
