@@ -60,10 +60,45 @@ tl::expected<PayloadInfo, std::string> inspect_wav(std::span<const std::uint8_t>
   return fail(format ? "wav payload has no 'data' chunk" : "wav payload has no 'fmt ' chunk");
 }
 
+std::uint64_t big_endian(const std::uint8_t* bytes, int count) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < count; ++i) value = (value << 8) | bytes[i];
+  return value;
+}
+
+// An MP4 decodes only with a complete 'moov' box (its sample tables), so its top-level
+// boxes are walked up to one: a file cut before it, as a default-layout MP4 cut short
+// is, has nothing to decode and is refused before the ack. A cut inside 'mdat' after a
+// complete 'moov' (fast start, fragmented) still decodes what it holds.
+tl::expected<PayloadInfo, std::string> inspect_mp4(std::span<const std::uint8_t> bytes) {
+  std::size_t offset = 0;
+  while (bytes.size() - offset >= 8) {
+    std::uint64_t size = big_endian(bytes.data() + offset, 4);
+    const std::string_view type(reinterpret_cast<const char*>(bytes.data() + offset + 4), 4);
+    std::uint64_t header = 8;
+    if (size == 1) {
+      if (bytes.size() - offset < 16) break;
+      size = big_endian(bytes.data() + offset + 8, 8);
+      header = 16;
+    } else if (size == 0) {
+      size = bytes.size() - offset;  // the box runs to the end of the file
+    }
+    if (size < header) return fail("MP4 box '" + std::string(type) + "' has an invalid size");
+    const bool complete = size <= bytes.size() - offset;
+    if (type == "moov") {
+      if (!complete) return fail("MP4 'moov' box is cut short: the payload is truncated");
+      return PayloadInfo{Container::mp4, 0, 0, {}};
+    }
+    if (!complete) break;
+    offset += size;
+  }
+  return fail("MP4 payload ends before its 'moov' box: truncated, or not a playable MP4");
+}
+
 // MP4 starts with a box whose type is "ftyp"; ADTS frames start with the 12-bit
 // sync word 0xFFF and layer 0.
 tl::expected<PayloadInfo, std::string> inspect_m4a(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "ftyp", 4) == 0) return PayloadInfo{Container::mp4, 0, 0, {}};
+  if (bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "ftyp", 4) == 0) return inspect_mp4(bytes);
   if (bytes.size() >= 7 && bytes[0] == 0xFF && (bytes[1] & 0xF6) == 0xF0) {
     static constexpr std::array<int, 13> kRates{96000, 88200, 64000, 48000, 44100, 32000, 24000,
                                                 22050, 16000, 12000, 11025, 8000,  7350};

@@ -56,6 +56,21 @@ async def test_a_payload_that_contradicts_its_declaration_is_decoded_by_its_real
     assert abs(shown_ms - 6000) <= TOLERANCE_MS["m4a"]
 
 
+async def test_an_mp4_cut_before_its_moov_box_is_refused_before_the_ack(server):
+    with open(os.path.join(DATA_DIR, "bad", "truncated_30pct.m4a"), "rb") as f:
+        audio = f.read()
+    worker = await Worker(server).connect()
+    await worker.init(config=stream_config(format="m4a"))
+    await worker.send(0, fmt="m4a", audio=audio, duration_ms=6000)
+    error = await worker.next("error")
+    assert error["code"] == "INVALID_FRAGMENT" and "moov" in error["message"], error
+    assert error["fragment_id"] == "frag-0"
+    await worker.send(1, fmt="m4a", audio=program_fragment(0, "m4a"), duration_ms=6000)
+    assert (await worker.next("fragment:processed", fragment_id="frag-1"))["status"] == "success"
+    acked = [d["fragment_id"] for e, d in worker.events if e == "fragment:ack"]
+    assert "frag-0" not in acked, acked
+
+
 @pytest.mark.parametrize("name, fmt", [
     ("zero_bytes.m4a", "m4a"), ("zero_bytes.wav", "wav"), ("random_bytes.m4a", "m4a"),
     ("truncated_30pct.m4a", "m4a"), ("truncated_30pct_faststart.m4a", "m4a"),

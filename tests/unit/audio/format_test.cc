@@ -71,7 +71,7 @@ TEST(InspectPayload, WavWithoutDataChunkOrWithGarbageIsRefused) {
 }
 
 TEST(InspectPayload, M4aIsMp4OrAdts) {
-  std::vector<std::uint8_t> mp4{0, 0, 0, 24, 'f', 't', 'y', 'p', 'M', '4', 'A', ' '};
+  std::vector<std::uint8_t> mp4{0, 0, 0, 12, 'f', 't', 'y', 'p', 'M', '4', 'A', ' ', 0, 0, 0, 8, 'm', 'o', 'o', 'v'};
   ASSERT_TRUE(inspect_payload(AudioFormat::m4a, mp4, 48000, 2));
   EXPECT_EQ(inspect_payload(AudioFormat::m4a, mp4, 48000, 2)->container, Container::mp4);
   // ADTS, AAC-LC, 48 kHz (index 3), 2 channels.
@@ -82,6 +82,27 @@ TEST(InspectPayload, M4aIsMp4OrAdts) {
   EXPECT_EQ(info->sample_rate_hz, 48000);
   EXPECT_EQ(info->channels, 2);
   EXPECT_FALSE(inspect_payload(AudioFormat::m4a, std::vector<std::uint8_t>(64, 0), 48000, 2));
+}
+
+TEST(InspectPayload, AnMp4CutBeforeItsMoovIsRefusedAndOneCutAfterItIsNot) {
+  const std::vector<std::uint8_t> ftyp{0, 0, 0, 12, 'f', 't', 'y', 'p', 'M', '4', 'A', ' '};
+  auto cut_in_mdat = ftyp;  // default layout: mdat first, and the cut falls inside it
+  cut_in_mdat.insert(cut_in_mdat.end(), {0, 0, 1, 0, 'm', 'd', 'a', 't', 1, 2, 3});
+  const auto refused = inspect_payload(AudioFormat::m4a, cut_in_mdat, 48000, 2);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("moov"), std::string::npos);
+
+  auto cut_moov = ftyp;
+  cut_moov.insert(cut_moov.end(), {0, 0, 0, 64, 'm', 'o', 'o', 'v', 0});
+  EXPECT_FALSE(inspect_payload(AudioFormat::m4a, cut_moov, 48000, 2));
+
+  auto fast_start = ftyp;  // a complete moov, then an mdat cut short: decodes what it holds
+  fast_start.insert(fast_start.end(), {0, 0, 0, 8, 'm', 'o', 'o', 'v', 0, 0, 1, 0, 'm', 'd', 'a', 't', 1});
+  EXPECT_TRUE(inspect_payload(AudioFormat::m4a, fast_start, 48000, 2));
+
+  auto bad_size = ftyp;
+  bad_size.insert(bad_size.end(), {0, 0, 0, 3, 'f', 'r', 'e', 'e'});
+  EXPECT_FALSE(inspect_payload(AudioFormat::m4a, bad_size, 48000, 2));
 }
 
 }  // namespace
