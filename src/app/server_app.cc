@@ -173,8 +173,9 @@ int run_server(int argc, char** argv, pipeline::PipelineRegistry pipelines) {
 
   auto built = build_pipeline(config, pipelines);
   if (!built) {
-    log_error("MODEL_LOAD_FAILED", {{"code", "MODEL_LOAD_FAILED"}, {"message", built.error()}});
-    std::cerr << "sts-server: MODEL_LOAD_FAILED: " << built.error() << "\n";
+    const std::string_view code = wire_name(ErrorCode::model_load_failed);
+    log_error(code, {{"code", code}, {"message", built.error()}});
+    std::cerr << "sts-server: " << code << ": " << built.error() << "\n";
     return 3;
   }
   const std::unique_ptr<pipeline::Pipeline> pipeline = std::move(*built);

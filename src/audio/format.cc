@@ -60,6 +60,22 @@ tl::expected<PayloadInfo, std::string> inspect_wav(std::span<const std::uint8_t>
   return fail(format ? "wav payload has no 'data' chunk" : "wav payload has no 'fmt ' chunk");
 }
 
+// A box type as the error message may show it: the payload is the client's, and its
+// bytes must not reach a JSON text frame unescaped.
+std::string printable(std::string_view type) {
+  std::string shown = "'";
+  for (const char c : type) {
+    if (c >= 0x20 && c < 0x7F) {
+      shown += c;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const auto byte = static_cast<unsigned char>(c);
+      shown += std::string("\\x") + kHex[byte >> 4] + kHex[byte & 0x0F];
+    }
+  }
+  return shown + "'";
+}
+
 std::uint64_t big_endian(const std::uint8_t* bytes, int count) {
   std::uint64_t value = 0;
   for (int i = 0; i < count; ++i) value = (value << 8) | bytes[i];
@@ -69,7 +85,7 @@ std::uint64_t big_endian(const std::uint8_t* bytes, int count) {
 // An MP4 decodes only with a complete 'moov' box (its sample tables), so its top-level
 // boxes are walked up to one: a file cut before it, as a default-layout MP4 cut short
 // is, has nothing to decode and is refused before the ack. A cut inside 'mdat' after a
-// complete 'moov' (fast start, fragmented) still decodes what it holds.
+// complete 'moov' is left to the decoder, which alone can tell how much audio is missing.
 tl::expected<PayloadInfo, std::string> inspect_mp4(std::span<const std::uint8_t> bytes) {
   std::size_t offset = 0;
   while (bytes.size() - offset >= 8) {
@@ -83,7 +99,7 @@ tl::expected<PayloadInfo, std::string> inspect_mp4(std::span<const std::uint8_t>
     } else if (size == 0) {
       size = bytes.size() - offset;  // the box runs to the end of the file
     }
-    if (size < header) return fail("MP4 box '" + std::string(type) + "' has an invalid size");
+    if (size < header) return fail("MP4 box " + printable(type) + " has an invalid size");
     const bool complete = size <= bytes.size() - offset;
     if (type == "moov") {
       if (!complete) return fail("MP4 'moov' box is cut short: the payload is truncated");

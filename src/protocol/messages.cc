@@ -57,8 +57,6 @@ class FieldReader {
     return tl::unexpected(Rejection{code_, field + " " + what, field});
   }
 
-  ErrorCode code() const { return code_; }
-
  private:
   tl::unexpected<Rejection> missing(const char* name) const { return reject(name, "is required"); }
 

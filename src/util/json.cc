@@ -146,6 +146,32 @@ void write_number(Number number, std::string& out) {
 
 static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
 
+// simdjson's own limit: deeper documents are refused, and nlohmann, which copies and
+// writes values recursively, must never be handed one.
+constexpr std::size_t kMaxNesting = 1024;
+
+// Whether no array or object in `text` lies deeper than `limit`; strings are skipped.
+bool nesting_within(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
 tl::expected<Json, std::string> parse_json(std::string_view text, std::size_t readable_past_end) {
   // One parser per thread: simdjson parsers reuse their buffers between documents but
   // may not be shared across threads.
@@ -156,7 +182,7 @@ tl::expected<Json, std::string> parse_json(std::string_view text, std::size_t re
     // simdjson refuses integers beyond 64 bits, which are valid JSON: such a number
     // must reach the field checks, which name the field, instead of failing the whole
     // message. nlohmann reads it as a double, and refuses a number that is malformed.
-    if (error == simdjson::NUMBER_ERROR) {
+    if (error == simdjson::NUMBER_ERROR && nesting_within(text, kMaxNesting)) {
       Json fallback = Json::parse(text, nullptr, false);
       if (!fallback.is_discarded()) return fallback;
     }

@@ -71,7 +71,8 @@ class LendingPool {
     returned_.notify_one();
   }
 
-  // Waits as long as it takes; throws only when the pool has no item and cannot make one.
+  // Waits as long as it takes. Throws when the pool has no item and its factory made
+  // none, and passes on what the factory throws.
   Lease acquire() {
     auto lease = acquire_until(Clock::time_point::max());
     if (!lease) throw std::runtime_error("the pool has nothing to lend and cannot make anything");
@@ -98,6 +99,7 @@ class LendingPool {
           lock.lock();
           --size_;
           --waiting_;
+          returned_.notify_one();  // the place is free again for a waiter to try
           throw;
         }
         lock.lock();
@@ -106,7 +108,8 @@ class LendingPool {
           return Lease(this, std::move(item));
         }
         --size_;
-        if (size_ == 0) {  // nothing will ever come back to wait for
+        returned_.notify_one();  // another waiter may be able to make one now
+        if (size_ == 0) {        // nothing will ever come back to wait for
           --waiting_;
           return std::nullopt;
         }

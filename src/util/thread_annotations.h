@@ -18,8 +18,6 @@
 
 // A field read or written only with `x` held.
 #define STS_GUARDED_BY(x) STS_THREAD_ANNOTATION(guarded_by(x))
-// A pointer field whose pointee is read or written only with `x` held.
-#define STS_PT_GUARDED_BY(x) STS_THREAD_ANNOTATION(pt_guarded_by(x))
 
 // A function that returns holding the capability (the object's own when no argument).
 #define STS_ACQUIRE(...) STS_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
@@ -31,6 +29,3 @@
 #define STS_REQUIRES(...) STS_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
 // A function its callers must not call with the capability held (it takes it itself).
 #define STS_LOCKS_EXCLUDED(...) STS_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
-
-// Turns the analysis off for one function: only for locking it cannot express.
-#define STS_NO_THREAD_SAFETY_ANALYSIS STS_THREAD_ANNOTATION(no_thread_safety_analysis)

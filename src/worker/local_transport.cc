@@ -48,17 +48,20 @@ void LocalTransport::post(ServerEvent event) {
 
 void LocalTransport::open(const StreamConfig& config, TransportHandler& handler) {
   state_->handler = &handler;
-  const auto refuse = [&](std::string code, std::string message) {
-    post(ServerError{std::move(code), std::move(message), "fatal", false, std::nullopt});
+  // As the server would refuse a stream:init: the code's wire name and flags from the table.
+  const auto refuse = [&](ErrorCode code, std::string message) {
+    post(ServerError{std::string(wire_name(code)), std::move(message),
+                     std::string(severity_name(traits(code).severity)), retryable(code), std::nullopt});
   };
   if (!pipeline_.supports(config.source_language, config.target_language)) {
-    refuse("UNSUPPORTED_LANGUAGE_PAIR", "the " + std::string(pipeline_.name()) + " pipeline does not translate " +
-                                            config.source_language + " to " + config.target_language);
+    refuse(ErrorCode::unsupported_language_pair, "the " + std::string(pipeline_.name()) +
+                                                     " pipeline does not translate " + config.source_language + " to " +
+                                                     config.target_language);
     return;
   }
   const auto voice = catalog_.resolve(config.voice_profile, config.target_language);
   if (!voice) {
-    refuse("INVALID_VOICE_PROFILE", voice.error());
+    refuse(ErrorCode::invalid_voice_profile, voice.error());
     return;
   }
   auto spec = std::make_shared<pipeline::StreamSpec>();

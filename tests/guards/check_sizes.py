@@ -12,7 +12,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 60
-SCOPES = re.compile(r"\b(namespace|class|struct|union|enum)\b[^;{}()]*$|extern\s+\"C\"\s*$")
+SCOPES = re.compile(r"\b(namespace|class|struct|union|enum)\b[^;{}()]*$")
 FUNCTION_HEAD = re.compile(r"\)\s*(const|noexcept|override|final|mutable|->\s*[\w:<>,\s*&]+|try|\s)*$|"
                            r"\)\s*:\s*[\s\S]*$")
 

@@ -37,8 +37,9 @@ std::optional<Error> inject(Stage stage, const pipeline::FragmentJob& job, JobCo
   }
   if (fault->value("hang", false)) interruptible_wait(control, std::chrono::minutes(10));
   if (const auto code = fault->find("code"); code != fault->end() && code->is_string()) {
-    const auto named = error_code_named(code->get<std::string>());
-    return Error{named.value_or(ErrorCode::internal_error), "injected by the test"};
+    const std::string wanted = code->get<std::string>();
+    if (const auto named = error_code_named(wanted)) return Error{*named, "injected by the test"};
+    return Error{ErrorCode::internal_error, "the test asked for " + wanted + ", which is no code of errors/error.h"};
   }
   return std::nullopt;
 }

@@ -101,8 +101,10 @@ TEST(InspectPayload, AnMp4CutBeforeItsMoovIsRefusedAndOneCutAfterItIsNot) {
   EXPECT_TRUE(inspect_payload(AudioFormat::m4a, fast_start, 48000, 2));
 
   auto bad_size = ftyp;
-  bad_size.insert(bad_size.end(), {0, 0, 0, 3, 'f', 'r', 'e', 'e'});
-  EXPECT_FALSE(inspect_payload(AudioFormat::m4a, bad_size, 48000, 2));
+  bad_size.insert(bad_size.end(), {0, 0, 0, 3, 0xC3, 0x28, '"', 'e'});  // not UTF-8, and a quote
+  const auto refused_size = inspect_payload(AudioFormat::m4a, bad_size, 48000, 2);
+  ASSERT_FALSE(refused_size);
+  EXPECT_NE(refused_size.error().find(R"('\xc3("e')"), std::string::npos) << refused_size.error();
 }
 
 }  // namespace

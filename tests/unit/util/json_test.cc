@@ -24,6 +24,14 @@ TEST(Json, ReadsAnIntegerBeyond64BitsAsADouble) {
   EXPECT_FALSE(parse_json(R"({"n": 1e})"));
 }
 
+TEST(Json, ABigIntegerDoesNotLiftTheNestingLimit) {
+  const std::string deep =
+      R"({"n": 1000000000000000000000000000000, "x": )" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  EXPECT_FALSE(parse_json(deep));
+  const std::string quoted = R"({"n": 1000000000000000000000000000000, "x": ")" + std::string(5000, '[') + "\"}";
+  EXPECT_TRUE(parse_json(quoted));  // brackets inside a string are text
+}
+
 TEST(Json, ReportsInvalidText) {
   EXPECT_FALSE(parse_json("{"));
   EXPECT_FALSE(parse_json(R"(["a",])"));

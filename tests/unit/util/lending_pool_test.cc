@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <new>
 #include <stdexcept>
@@ -78,6 +79,30 @@ TEST(LendingPool, AFactoryThatFailsSendsTheCallerToWaitForAnother) {
   can_make = false;
   EXPECT_FALSE(pool.acquire_until(Pool::Clock::now() + 10ms));
   EXPECT_EQ(pool.size(), 1U);
+}
+
+TEST(LendingPool, AFailedMakeWakesAWaiterToMakeOneItself) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> calls = 0;
+  Pool pool(1, [&]() -> Pool::Item {
+    if (calls++ == 0) {
+      released.wait();
+      return nullptr;  // the first maker fails, and its place frees
+    }
+    return std::make_unique<int>(5);
+  });
+  const auto deadline = Pool::Clock::now() + std::chrono::seconds(30);
+  auto maker = std::async(std::launch::async, [&] { return pool.acquire_until(deadline).has_value(); });
+  while (calls == 0) std::this_thread::yield();
+  auto waiter = std::async(std::launch::async, [&] {
+    auto lease = pool.acquire_until(deadline);
+    return lease ? **lease : 0;
+  });
+  while (pool.waiting() < 2) std::this_thread::yield();
+  release.set_value();
+  EXPECT_FALSE(maker.get());
+  EXPECT_EQ(waiter.get(), 5);
 }
 
 TEST(LendingPool, NothingToLendAndNothingToMakeThrows) {
