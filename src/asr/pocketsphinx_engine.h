@@ -37,7 +37,7 @@ class PocketsphinxEngine final : public Engine {
   const std::vector<std::string>& languages() const override { return languages_; }
   // The domain hints that change recognition: the lists that loaded.
   const std::vector<std::string>& domains() const { return domains_; }
-  util::PoolUsage pool_usage() const override { return {pool_.waiting(), pool_.size()}; }
+  util::PoolUsage pool_usage() const override { return pool_.usage(); }
   tl::expected<Transcript, sts::Error> recognize(const audio::PcmBuffer& pcm, const Request& request) const override;
 
   struct Decoder;

@@ -41,7 +41,7 @@ class WhisperEngine final : public Engine {
   std::string_view model() const override { return model_name_; }  // the file name
   // Every language whisper knows for a multilingual model; "en" for an .en model.
   const std::vector<std::string>& languages() const override { return languages_; }
-  util::PoolUsage pool_usage() const override { return {pool_.waiting(), pool_.size()}; }
+  util::PoolUsage pool_usage() const override { return pool_.usage(); }
   // Greedy decoding, segment timestamps on. Segment times are clamped to the audio
   // (whisper sees 30 s windows and may place a timestamp past the end);
   // confidence is the mean probability of the segment's text tokens.

@@ -309,8 +309,9 @@ ApertiumTranslator::~ApertiumTranslator() = default;
 util::PoolUsage ApertiumTranslator::pool_usage() const {
   util::PoolUsage usage;
   for (const auto& [pair, entry] : by_pair_) {
-    usage.waiting += entry->pool.waiting();
-    usage.size += entry->pool.size();
+    const util::PoolUsage pair_usage = entry->pool.usage();
+    usage.waiting += pair_usage.waiting;
+    usage.size += pair_usage.size;
   }
   return usage;
 }

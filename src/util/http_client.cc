@@ -102,7 +102,7 @@ class HttpClient::Connections {
   // A free handle, or nothing when none was free before `deadline`.
   std::optional<Pool::Lease> lend(Clock::time_point deadline) { return pool_.acquire_until(deadline); }
 
-  PoolUsage usage() const { return {pool_.waiting(), pool_.size()}; }
+  PoolUsage usage() const { return pool_.usage(); }
 
  private:
   struct HeaderList {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "util/mutex.h"
+#include "util/readiness.h"
 
 namespace sts::util {
 
@@ -123,6 +124,11 @@ class LendingPool {
     }
   }
 
+  // Waiters and items, read together: what an engine reports to the metrics.
+  PoolUsage usage() const {
+    const MutexLock lock(mutex_);
+    return {waiting_, size_};
+  }
   // Callers waiting for an item now.
   std::size_t waiting() const {
     const MutexLock lock(mutex_);

@@ -27,6 +27,8 @@ TEST(LendingPool, MakesItemsOnlyUpToItsCapacity) {
   EXPECT_FALSE(pool.acquire_until(Pool::Clock::now() + 10ms));
   EXPECT_EQ(pool.size(), 2U);
   EXPECT_EQ(pool.waiting(), 0U);
+  EXPECT_EQ(pool.usage().size, 2U);
+  EXPECT_EQ(pool.usage().waiting, 0U);
 }
 
 TEST(LendingPool, AnEndedLeaseLendsTheSameItemAgain) {
