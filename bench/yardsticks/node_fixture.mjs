@@ -93,8 +93,10 @@ const common = {
 };
 
 if (opts.engineioEcho) {
-  const engine = new EngineIOServer(common);
-  engine.attach(httpServer, common);
+  // engine.io's own default path, where its protocol test suite looks.
+  const engineOptions = { ...common, path: "/engine.io" };
+  const engine = new EngineIOServer(engineOptions);
+  engine.attach(httpServer, engineOptions);
   engine.on("connection", (socket) => {
     socket.on("message", (data) => socket.send(data));
   });

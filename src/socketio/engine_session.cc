@@ -131,16 +131,20 @@ void EngineSession::close_on_strand(std::string_view reason, bool flush) {
   registry_->remove(sid_);
   registry_->traffic().closed(transport_);
   ping_timer_.cancel();
-  if (transport_ == Transport::polling && flush) {
-    queue_.push_back(eio::Packet::text(eio::PacketType::close));
-  }
   if (!flush) {
     queue_.clear();
     queued_bytes_ = 0;
     jumped_ = 0;
     // A close frame already on its way is left to finish the closing handshake.
     if (ws_ && !ws_->closing()) ws_->stream().close();
-  } else if (ws_) {
+  }
+  if (transport_ == Transport::polling) {
+    // The pending poll is answered with a close packet, however the session ended, as the
+    // reference engine.io server does: the client learns at once, not at its next request.
+    queue_.push_back(eio::Packet::text(eio::PacketType::close));
+    queued_bytes_ += queue_.back().size();
+  }
+  if (flush && ws_) {
     // As long as the heartbeat would have given a client that stopped answering.
     flush_deadline_.expires_after(options().ping_interval + options().ping_timeout);
     flush_deadline_.async_wait([self = shared_from_this()](const error_code& ec) {

@@ -29,7 +29,7 @@ import threading
 
 import pytest
 
-from rawpeer import SERVER_ENV
+from rawpeer import ENGINEIO_PATH, SERVER_ENV, SOCKETIO_PATH
 
 STARTUP_TIMEOUT_S = 20
 # Per-test deadline: a hung test fails on its own instead of stalling the run.
@@ -46,8 +46,11 @@ def server_command():
 class ServerProcess:
     """One fixture-server process; its output is kept for failure reports."""
 
-    def __init__(self, argv):
+    def __init__(self, argv, path):
         self.argv = argv
+        # Where the server answers Engine.IO: "/socket.io/", or "/engine.io/" for the
+        # Engine.IO-only echo server, as the reference engine.io server does.
+        self.path = path
         self.proc = None
         self.port = None
         self._lines = collections.deque(maxlen=200)
@@ -121,11 +124,11 @@ class ServerProcess:
         return f"ws://127.0.0.1:{self.port}"
 
 
-def _start_module_server(extra_args):
+def _start_module_server(extra_args, path):
     argv = server_command()
     if argv is None:
         pytest.skip(f"set {SERVER_ENV} to the conformance server command")
-    server = ServerProcess(argv + ["--port", "0"] + extra_args)
+    server = ServerProcess(argv + ["--port", "0"] + extra_args, path)
     server.start()
     return server
 
@@ -151,14 +154,14 @@ def _checked(server):
 # attributes a crash to the test that caused it.
 @pytest.fixture(scope="module")
 def _sio_process():
-    server = _start_module_server([])
+    server = _start_module_server([], SOCKETIO_PATH)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def _eio_process():
-    server = _start_module_server(["--engineio-echo"])
+    server = _start_module_server(["--engineio-echo"], ENGINEIO_PATH)
     yield server
     server.stop()
 
@@ -171,7 +174,7 @@ def sio_server(_sio_process):
 
 @pytest.fixture
 def eio_server(_eio_process):
-    """The fixture server in --engineio-echo mode."""
+    """The fixture server in --engineio-echo mode, at /engine.io/."""
     yield from _checked(_eio_process)
 
 

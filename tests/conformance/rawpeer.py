@@ -19,7 +19,8 @@ SERVER_ENV = "STS_CONFORMANCE_SERVER"
 
 SEP = "\x1e"
 DEFAULT_TIMEOUT = 3.0
-PATH = "/socket.io/"
+SOCKETIO_PATH = "/socket.io/"
+ENGINEIO_PATH = "/engine.io/"
 
 OPEN_KEYS = {"sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"}
 PING_INTERVAL = 300
@@ -104,10 +105,10 @@ class WsPeer:
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def connect(cls, http, server, sid=None, path=PATH, auto_pong=True, query=None, headers=None):
+    async def connect(cls, http, server, sid=None, path=None, auto_pong=True, query=None, headers=None):
         params = query if query is not None else eio_query("websocket", sid)
         ws = await http.ws_connect(
-            server.ws_base + path,
+            server.ws_base + (path or server.path),
             params=params,
             headers=headers,
             compress=0,  # the server under test does not negotiate permessage-deflate
@@ -202,11 +203,11 @@ class PollingPeer:
     poll loop that answers pings and queues everything else for recv().
     """
 
-    def __init__(self, http, server, sid, path=PATH):
+    def __init__(self, http, server, sid, path=None):
         self.http = http
         self.server = server
         self.sid = sid
-        self.path = path
+        self.path = path or server.path
         self.queue = asyncio.Queue()
         self._post_lock = asyncio.Lock()
         self._loop_task = None
@@ -217,7 +218,8 @@ class PollingPeer:
         return self.server.http_base + self.path
 
     @classmethod
-    async def open(cls, http, server, path=PATH, headers=None):
+    async def open(cls, http, server, path=None, headers=None):
+        path = path or server.path
         async with http.get(server.http_base + path, params=eio_query("polling"), headers=headers) as r:
             body = await r.text()
             assert r.status == 200, f"handshake answered {r.status}: {body!r}"

@@ -9,7 +9,6 @@ import aiohttp
 import pytest
 
 from rawpeer import (
-    PATH,
     PollingPeer,
     WsPeer,
     assert_eio_server_alive,
@@ -56,7 +55,7 @@ async def test_websocket_handshake_sends_open_packet_with_fixture_settings(eio_s
 
 async def test_polling_handshake_sends_open_packet_offering_websocket_upgrade(eio_server):
     async with http_session() as http:
-        async with http.get(eio_server.http_base + PATH, params=eio_query("polling")) as r:
+        async with http.get(eio_server.http_base + eio_server.path, params=eio_query("polling")) as r:
             assert r.status == 200
             body = await r.text()
         info = parse_open(body, "polling")
@@ -75,7 +74,7 @@ async def test_each_handshake_gets_a_distinct_sid(eio_server):
         assert len(sids) == 3
 
 
-@pytest.mark.parametrize("path", ["/socket.io/", "/socket.io"])
+@pytest.mark.parametrize("path", ["/engine.io/", "/engine.io"])
 @pytest.mark.parametrize("transport", ["polling", "websocket"])
 async def test_engineio_path_works_with_and_without_trailing_slash(eio_server, path, transport):
     async with http_session() as http:
@@ -117,7 +116,7 @@ async def test_polling_handshake_with_bad_eio_is_400(eio_server, eio):
     if eio is not None:
         params["EIO"] = eio
     async with http_session() as http:
-        assert await http_status(http, "GET", eio_server.http_base + PATH, params) == 400
+        assert await http_status(http, "GET", eio_server.http_base + eio_server.path, params) == 400
 
 
 @skip_on_node("engine.io completes the WebSocket upgrade before checking EIO, then drops the connection")
@@ -127,7 +126,7 @@ async def test_websocket_handshake_with_bad_eio_is_400(eio_server, eio):
     if eio is not None:
         params["EIO"] = eio
     async with http_session() as http:
-        assert await ws_handshake_status(http, eio_server.ws_base + PATH, params) == 400
+        assert await ws_handshake_status(http, eio_server.ws_base + eio_server.path, params) == 400
 
 
 @pytest.mark.parametrize("eio", [None, "3", "abc"], ids=["missing", "3", "abc"])
@@ -156,12 +155,12 @@ async def test_handshake_with_bad_transport_is_400(eio_server, transport):
     if transport is not None:
         params["transport"] = transport
     async with http_session() as http:
-        assert await http_status(http, "GET", eio_server.http_base + PATH, params) == 400
+        assert await http_status(http, "GET", eio_server.http_base + eio_server.path, params) == 400
 
 
 async def test_websocket_transport_without_upgrade_headers_is_400(eio_server):
     async with http_session() as http:
-        status = await http_status(http, "GET", eio_server.http_base + PATH, eio_query("websocket"))
+        status = await http_status(http, "GET", eio_server.http_base + eio_server.path, eio_query("websocket"))
         assert status == 400
 
 
@@ -170,7 +169,7 @@ async def test_polling_request_with_unknown_sid_is_400(eio_server, method):
     async with http_session() as http:
         kw = {"data": b"4hello"} if method == "POST" else {}
         status = await http_status(
-            http, method, eio_server.http_base + PATH, eio_query("polling", "no-such-sid"), **kw
+            http, method, eio_server.http_base + eio_server.path, eio_query("polling", "no-such-sid"), **kw
         )
         assert status == 400
 
@@ -178,7 +177,7 @@ async def test_polling_request_with_unknown_sid_is_400(eio_server, method):
 async def test_websocket_upgrade_with_unknown_sid_is_400(eio_server):
     async with http_session() as http:
         status = await ws_handshake_status(
-            http, eio_server.ws_base + PATH, eio_query("websocket", "no-such-sid")
+            http, eio_server.ws_base + eio_server.path, eio_query("websocket", "no-such-sid")
         )
         assert status == 400
 
@@ -186,7 +185,7 @@ async def test_websocket_upgrade_with_unknown_sid_is_400(eio_server):
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
 async def test_handshake_with_method_other_than_get_is_400(eio_server, method):
     async with http_session() as http:
-        status = await http_status(http, method, eio_server.http_base + PATH, eio_query("polling"))
+        status = await http_status(http, method, eio_server.http_base + eio_server.path, eio_query("polling"))
         assert status == 400
 
 
@@ -330,6 +329,23 @@ async def test_missed_pong_closes_polling_session(eio_server):
         assert status == 400
 
 
+async def test_duplicate_poll_closes_the_session(eio_server):
+    """engine.io's answer to two polls at once: the held one gets a close packet, the
+    other 400, and the sid is gone. Which of the two the server saw first does not
+    matter, so the test needs no sleep to order them."""
+    async with http_session() as http:
+        peer, _ = await PollingPeer.open(http, eio_server)
+        await peer.send("4queued before the overlap")
+        # Drain what the send produced so the next poll is held, not answered at once.
+        assert await peer.get() == (200, ["4queued before the overlap"])
+        first, second = await asyncio.gather(peer.get(), peer.get())
+        answers = sorted([first, second], key=lambda answer: answer[0])
+        assert answers[0] == (200, ["1"]), answers
+        assert answers[1][0] == 400, answers
+        assert (await peer.get())[0] == 400
+        assert await peer.post(["4too late"]) == 400
+
+
 # Close ------------------------------------------------------------------------
 
 
@@ -438,7 +454,7 @@ ORIGIN = "http://app.example.com:8080"
 async def test_cors_preflight_reflects_origin_and_allows_credentials(eio_server):
     async with http_session() as http:
         async with http.options(
-            eio_server.http_base + PATH,
+            eio_server.http_base + eio_server.path,
             params=eio_query("polling"),
             headers={
                 "Origin": ORIGIN,
@@ -455,7 +471,7 @@ async def test_cors_preflight_reflects_origin_and_allows_credentials(eio_server)
 async def test_cors_handshake_get_reflects_origin_and_allows_credentials(eio_server):
     async with http_session() as http:
         async with http.get(
-            eio_server.http_base + PATH, params=eio_query("polling"), headers={"Origin": ORIGIN}
+            eio_server.http_base + eio_server.path, params=eio_query("polling"), headers={"Origin": ORIGIN}
         ) as r:
             body = await r.text()
             assert r.status == 200
@@ -464,7 +480,7 @@ async def test_cors_handshake_get_reflects_origin_and_allows_credentials(eio_ser
             assert r.headers.get("Access-Control-Allow-Credentials") == "true"
         sid = parse_open(body, "polling")["sid"]
         async with http.post(
-            eio_server.http_base + PATH,
+            eio_server.http_base + eio_server.path,
             params=eio_query("polling", sid),
             data=b"4cors",
             headers={"Origin": ORIGIN, "Content-Type": "text/plain;charset=UTF-8"},

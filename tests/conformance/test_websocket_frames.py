@@ -13,7 +13,7 @@ import struct
 
 import pytest
 
-from rawpeer import DEFAULT_TIMEOUT, MAX_PAYLOAD, PATH
+from rawpeer import DEFAULT_TIMEOUT, MAX_PAYLOAD, skip_on_node
 
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
@@ -47,7 +47,7 @@ class RawWebSocket:
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         key = base64.b64encode(os.urandom(16)).decode()
         writer.write(
-            f"GET {PATH}?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            f"GET {server.path}?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
             f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
             "Sec-WebSocket-Version: 13\r\n\r\n".encode()
         )
@@ -149,7 +149,11 @@ async def test_close_frame_is_answered_with_its_code_and_the_connection_ends(eio
         pytest.param(client_frame(PING, b"p" * 126), id="long-control-frame"),
         pytest.param(client_frame(PING, b"p", fin=False), id="fragmented-control-frame"),
         pytest.param(client_frame(CONTINUATION, b"4x"), id="continuation-without-message"),
-        pytest.param(client_frame(TEXT, b"4x", length_bytes=2), id="non-minimal-length"),
+        pytest.param(
+            client_frame(TEXT, b"4x", length_bytes=2),
+            id="non-minimal-length",
+            marks=skip_on_node("ws accepts a length written in more bytes than it needs"),
+        ),
         pytest.param(client_frame(TEXT, b"4a", fin=False) + client_frame(TEXT, b"4b"), id="message-inside-message"),
         pytest.param(client_frame(CLOSE, b"\x03"), id="one-byte-close-payload"),
         pytest.param(client_frame(CLOSE, struct.pack("!H", 1005)), id="reserved-close-code"),

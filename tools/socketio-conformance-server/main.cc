@@ -109,8 +109,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<sts::socketio::Server> socketio_server;
   std::unique_ptr<sts::socketio::EngineServer> engine_server;
   if (flags.engineio_echo) {
+    // Where the reference engine.io server and its protocol test suite expect it.
+    auto engine_options = options.engine;
+    engine_options.path = "/engine.io";
     engine_server = std::make_unique<sts::socketio::EngineServer>(
-        io, options.engine, [](const std::shared_ptr<sts::socketio::EngineSession>& session) {
+        io, engine_options, [](const std::shared_ptr<sts::socketio::EngineSession>& session) {
           return std::make_shared<EchoListener>(session);
         });
     port = engine_server->listen("127.0.0.1", flags.port);
