@@ -23,6 +23,11 @@ constexpr int kMaxRate = 450;      // espeakRATE_MAXIMUM
 constexpr double kCloseEnough = 0.03;
 // Quieter than this (of full scale) at either end is the engine's padding, not speech.
 constexpr float kSilence = 1.0F / 256;
+// One thread serves every stream, so jobs queued beyond what it can finish within a
+// fragment's deadline (10 s by default) would only time out later, each holding a
+// compute thread until then. At a few hundred milliseconds a job (up to three passes),
+// 16 is seconds of work: enough to absorb a burst, few enough to fail fast under overload.
+constexpr std::size_t kMaxQueuedJobs = 16;
 
 struct Synthesis {
   std::vector<short> samples;
@@ -144,27 +149,51 @@ class EspeakSynthesizer::Worker {
   const std::vector<std::string>& languages() const { return languages_; }
   int sample_rate() const { return sample_rate_; }
 
-  // Runs `job` on the library's thread; false when the deadline passed first (the
-  // job then sees `abandoned` and stops early).
-  bool run_job(const std::function<void(const std::atomic<bool>&)>& job,
-               std::chrono::steady_clock::time_point deadline) {
+  // Runs `job` on the library's thread. A timeout when the queue is full (the job
+  // would not start in time) or when the deadline passed first (the job then leaves
+  // the queue, or sees `abandoned` and stops early).
+  tl::expected<void, Error> run_job(const std::function<void(const std::atomic<bool>&)>& job,
+                                    std::chrono::steady_clock::time_point deadline) {
     auto abandoned = std::make_shared<std::atomic<bool>>(false);
     auto done = std::make_shared<std::promise<void>>();
     auto finished = done->get_future();
+    auto task = [job, abandoned, done] {
+      if (!abandoned->load()) job(*abandoned);
+      done->set_value();
+    };
     {
       const util::MutexLock lock(mutex_);
-      jobs_.emplace_back([job, abandoned, done] {
-        if (!abandoned->load()) job(*abandoned);
-        done->set_value();
-      });
+      if (jobs_.size() >= kMaxQueuedJobs) {
+        return tl::unexpected(
+            Error{ErrorCode::timeout, "espeak-ng queue full: " + std::to_string(jobs_.size()) + " jobs waiting"});
+      }
+      jobs_.push_back(QueuedJob{std::move(task), abandoned});
     }
     queued_.notify_one();
-    if (finished.wait_until(deadline) == std::future_status::ready) return true;
-    abandoned->store(true);
-    return false;
+    if (finished.wait_until(deadline) == std::future_status::ready) return {};
+    withdraw(abandoned);
+    return tl::unexpected(Error{ErrorCode::timeout, "espeak-ng did not finish within the deadline"});
+  }
+
+  util::PoolUsage usage() const {
+    const util::MutexLock lock(mutex_);
+    return {jobs_.size(), 1};
   }
 
  private:
+  struct QueuedJob {
+    std::function<void()> run;
+    std::shared_ptr<std::atomic<bool>> abandoned;  // also names the job to its caller
+  };
+
+  // A job nobody waits for leaves the queue, so that it neither takes a place under
+  // kMaxQueuedJobs from a caller still waiting nor counts as waiting in the metrics.
+  void withdraw(const std::shared_ptr<std::atomic<bool>>& abandoned) {
+    const util::MutexLock lock(mutex_);
+    abandoned->store(true);
+    std::erase_if(jobs_, [&abandoned](const QueuedJob& queued) { return queued.abandoned == abandoned; });
+  }
+
   void run() {
     for (;;) {
       std::function<void()> job;
@@ -173,7 +202,7 @@ class EspeakSynthesizer::Worker {
         // The condition in the loop, not in a predicate lambda: the analysis checks it there.
         while (!stopping_ && jobs_.empty()) queued_.wait(lock);
         if (jobs_.empty()) break;
-        job = std::move(jobs_.front());
+        job = std::move(jobs_.front().run);
         jobs_.pop_front();
       }
       job();
@@ -199,9 +228,9 @@ class EspeakSynthesizer::Worker {
   std::thread thread_;
   int sample_rate_ = 0;
   std::vector<std::string> languages_;
-  util::Mutex mutex_;
+  mutable util::Mutex mutex_;
   std::condition_variable_any queued_;  // waits on a MutexLock
-  std::deque<std::function<void()>> jobs_ STS_GUARDED_BY(mutex_);
+  std::deque<QueuedJob> jobs_ STS_GUARDED_BY(mutex_);
   bool stopping_ STS_GUARDED_BY(mutex_) = false;
 };
 
@@ -210,6 +239,8 @@ EspeakSynthesizer::EspeakSynthesizer(const EspeakSettings& settings) : worker_(s
 EspeakSynthesizer::~EspeakSynthesizer() = default;
 
 const std::vector<std::string>& EspeakSynthesizer::languages() const { return worker_->languages(); }
+
+util::PoolUsage EspeakSynthesizer::pool_usage() const { return worker_->usage(); }
 
 tl::expected<Speech, Error> EspeakSynthesizer::synthesize(const Request& request) const {
   auto job = std::make_shared<SynthesisJob>();
@@ -225,9 +256,9 @@ tl::expected<Speech, Error> EspeakSynthesizer::synthesize(const Request& request
   const int sample_rate = worker_->sample_rate();
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
 
-  const bool finished = worker_->run_job(
+  const auto ran = worker_->run_job(
       [job, sample_rate](const std::atomic<bool>& abandoned) { speak_to_fit(*job, sample_rate, abandoned); }, deadline);
-  if (!finished) return tl::unexpected(Error{ErrorCode::timeout, "espeak-ng did not finish within the deadline"});
+  if (!ran) return tl::unexpected(ran.error());
   if (!job->failure.empty()) return tl::unexpected(Error{ErrorCode::synthesis_failed, job->failure});
   if (job->speech.empty()) {
     return tl::unexpected(Error{ErrorCode::invalid_text, "espeak-ng produced no speech for the text"});

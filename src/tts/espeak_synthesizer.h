@@ -4,7 +4,9 @@
 // callback), so it must never be entered from two threads. The engine owns one
 // thread that alone calls into the library, from espeak_Initialize to
 // espeak_Terminate; synthesize() queues a job for it and waits for the answer (or
-// for its deadline: a job that is no longer wanted is aborted from the callback).
+// for its deadline: a job that is no longer wanted leaves the queue, or is aborted from
+// the callback when already started). The queue is bounded: a job that would wait behind
+// too many others is refused at once rather than left to time out.
 //
 // Rate-aware synthesis: a first pass at the voice's rate measures how long the text
 // takes; the rate is then scaled by that length over the target (speech time is
@@ -39,6 +41,8 @@ class EspeakSynthesizer final : public Synthesizer {
   // language) and "rate" (words per minute before rate-aware scaling, default 175).
   // With target_duration_ms 0 the voice's rate is kept. Metadata: tts_rate_wpm.
   tl::expected<Speech, Error> synthesize(const Request& request) const override;
+  // Size 1, the library's thread; waiting: the jobs queued for it and not yet started.
+  util::PoolUsage pool_usage() const override;
 
  private:
   class Worker;

@@ -96,8 +96,9 @@ async def test_every_engine_pool_reports_its_size_and_waiters(start_server):
     for engine in ("pocketsphinx", "apertium"):
         assert sample(families, "sts_engine_pool_size", engine=engine) >= 1, engine
         assert sample(families, "sts_engine_pool_waiting", engine=engine) == 0, engine
-    # espeak-ng is one library instance behind a lock of its own: no pool to report.
-    assert sample(families, "sts_engine_pool_size", engine="espeak") == 0
+    # espeak-ng is one library thread; the jobs queued for it are its waiters.
+    assert sample(families, "sts_engine_pool_size", engine="espeak") == 1
+    assert sample(families, "sts_engine_pool_waiting", engine="espeak") == 0
 
 
 async def test_failures_rejections_and_backpressure_are_counted_by_code_and_severity(start_server):

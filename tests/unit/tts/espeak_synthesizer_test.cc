@@ -17,6 +17,13 @@ const EspeakSynthesizer& espeak() {
 
 double seconds(const Speech& speech) { return static_cast<double>(speech.pcm.frames()) / speech.pcm.sample_rate_hz; }
 
+// Seconds of work for the library's thread, so a short deadline passes first.
+std::string long_text() {
+  std::string text;
+  for (int sentence = 0; sentence < 40; ++sentence) text += "Esta es una frase para hablar durante mucho tiempo. ";
+  return text;
+}
+
 TEST(Espeak, SpeaksSpanishAndReportsItsRate) {
   const auto speech = espeak().synthesize({"Hola, buenos días a todos.", "es", {{"voice", "es"}}, 0});
   ASSERT_TRUE(speech) << speech.error().message;
@@ -65,9 +72,7 @@ TEST(Espeak, AnUnknownVoiceIsASynthesisFailure) {
 }
 
 TEST(Espeak, ACallPastItsDeadlineTimesOutAndTheEngineCarriesOn) {
-  std::string long_text;
-  for (int sentence = 0; sentence < 40; ++sentence) long_text += "Esta es una frase para hablar durante mucho tiempo. ";
-  Request request{long_text, "es", {{"voice", "es"}}, 60000};
+  Request request{long_text(), "es", {{"voice", "es"}}, 60000};
   request.timeout = std::chrono::milliseconds(1);
   const auto late = espeak().synthesize(request);
   ASSERT_FALSE(late);
@@ -77,6 +82,23 @@ TEST(Espeak, ACallPastItsDeadlineTimesOutAndTheEngineCarriesOn) {
   // is its own, and the next caller is served after it.
   const auto next = espeak().synthesize({"Gracias.", "es", {{"voice", "es"}}, 0});
   EXPECT_TRUE(next);
+}
+
+TEST(Espeak, IdleItReportsItsOneThreadAndNoJobWaiting) {
+  const util::PoolUsage usage = espeak().pool_usage();
+  EXPECT_EQ(usage.size, 1U);
+  EXPECT_EQ(usage.waiting, 0U);
+}
+
+TEST(Espeak, ACallerThatGivesUpLeavesNoJobWaiting) {
+  Request request{long_text(), "es", {{"voice", "es"}}, 60000};
+  request.timeout = std::chrono::milliseconds(0);
+  const auto late = espeak().synthesize(request);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::timeout);
+  // Whether or not the library's thread had taken the job, none is left queued: a
+  // withdrawn job must not count against the queue's bound.
+  EXPECT_EQ(espeak().pool_usage().waiting, 0U);
 }
 
 TEST(Espeak, IllTypedVoiceKeysFallBackToTheDefaults) {
