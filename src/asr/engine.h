@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
@@ -24,6 +25,8 @@ struct Request {
   std::string language;                   // ISO 639-1, as the stream declared it
   std::vector<std::string> domain_hints;  // e.g. "sports", "news"
   std::int64_t offset_ms = 0;             // where the audio starts on the stream timeline
+  // The fragment's deadline: an engine that can stop mid-inference does, and fails with timeout.
+  std::stop_token stop{};  // `{}`: no -Wmissing-field-initializers where callers leave it out
 };
 
 struct Segment {
@@ -52,7 +55,8 @@ class Engine {
   // Its pool of decoders, processes or connections, for sts_engine_pool_waiting.
   virtual util::PoolUsage pool_usage() const { return {}; }
   // `pcm` is kSampleRateHz mono. Fails with model_error (MODEL_ERROR) for an inference
-  // failure, invalid_audio (INVALID_AUDIO) for audio the engine cannot take.
+  // failure, invalid_audio (INVALID_AUDIO) for audio the engine cannot take, timeout
+  // (TIMEOUT) when request.stop is requested before it finishes.
   virtual tl::expected<Transcript, sts::Error> recognize(const audio::PcmBuffer& pcm, const Request& request) const = 0;
 };
 

@@ -36,6 +36,10 @@ bool is_filler(std::string_view word) {
   return word.empty() || word.front() == '<' || word.front() == '[' || word.starts_with("++");
 }
 
+tl::unexpected<sts::Error> deadline_passed() {
+  return tl::unexpected(sts::Error{sts::ErrorCode::timeout, "fragment deadline passed during recognition"});
+}
+
 // "read(2)" is the dictionary's second pronunciation of "read".
 std::string_view spelling(std::string_view word) {
   const auto alternative = word.find('(');
@@ -186,12 +190,16 @@ tl::expected<Transcript, sts::Error> PocketsphinxEngine::recognize(const audio::
   audio::float_to_s16(pcm.samples.data(), reinterpret_cast<std::uint8_t*>(samples.data()), samples.size());
 
   const auto decoder = pool_.acquire();  // no deadline: every decoder exists from the start, so one comes back
+  if (request.stop.stop_requested()) return deadline_passed();
   ps_decoder_t* ps = decoder->ps;
   if (ps_set_search(ps, search_for(request.domain_hints)) < 0)
     return tl::unexpected(sts::Error{sts::ErrorCode::model_error, "pocketsphinx could not select its search"});
 
+  // One call for the whole utterance (full_utt): its cepstral mean normalisation then uses all of it, where fed in
+  // pieces it would use a running estimate and hear other words. So the stop is heeded around the decode, not in it.
   if (ps_start_utt(ps) < 0 || ps_process_raw(ps, samples.data(), samples.size(), FALSE, TRUE) < 0 || ps_end_utt(ps) < 0)
     return tl::unexpected(sts::Error{sts::ErrorCode::model_error, "pocketsphinx failed to decode the utterance"});
+  if (request.stop.stop_requested()) return deadline_passed();
 
   Transcript transcript;
   logmath_t* logmath = ps_get_logmath(ps);

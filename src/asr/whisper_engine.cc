@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
 #include <system_error>
 #include <utility>
 
@@ -61,6 +62,10 @@ void route_whisper_log(ggml_log_level level, const char* text, void* /*user_data
 void route_whisper_logs_once() {
   static std::once_flag once;
   std::call_once(once, [] { whisper_log_set(&route_whisper_log, nullptr); });
+}
+
+tl::unexpected<sts::Error> deadline_passed() {
+  return tl::unexpected(sts::Error{sts::ErrorCode::timeout, "fragment deadline passed during recognition"});
 }
 
 sts::StartupError load_error(const std::string& path, std::string_view reason) {
@@ -227,12 +232,20 @@ tl::expected<Transcript, sts::Error> WhisperEngine::recognize(const audio::PcmBu
   if (pcm.samples.empty()) return Transcript{};
 
   const std::string prompt = initial_prompt(request.domain_hints);
-  const whisper_full_params params = greedy_params(settings_.threads, request.language, prompt);
+  whisper_full_params params = greedy_params(settings_.threads, request.language, prompt);
+  // whisper.cpp asks after the encoder and after each decoder step; the callback wants a
+  // mutable pointer, hence the copy.
+  std::stop_token stop = request.stop;
+  params.abort_callback = [](void* token) { return static_cast<std::stop_token*>(token)->stop_requested(); };
+  params.abort_callback_user_data = &stop;
   const auto lease = pool_.acquire();
+  // Waiting for a state may have outlasted the deadline: no inference that would be thrown away.
+  if (stop.stop_requested()) return deadline_passed();
   whisper_state* state = lease.get();
   const int status =
       whisper_full_with_state(context_.get(), state, params, pcm.samples.data(), static_cast<int>(pcm.samples.size()));
   if (status != 0) {
+    if (stop.stop_requested()) return deadline_passed();
     return tl::unexpected(
         sts::Error{sts::ErrorCode::model_error, "whisper_full failed with status " + std::to_string(status)});
   }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <stop_token>
 #include <string>
 
 #include "asr/registry.h"
@@ -60,6 +61,14 @@ TEST(Pocketsphinx, ConcurrentCallsGiveTheSameWordsAsOneAtATime) {
     EXPECT_EQ(b.get(), alone_second);
     EXPECT_EQ(c.get(), alone_first);
   }
+}
+
+TEST(Pocketsphinx, APassedDeadlineIsATimeout) {
+  std::stop_source deadline;
+  deadline.request_stop();
+  const auto transcript = engine().recognize(heard("speech/en/cmu_goforward.wav"), {"en", {}, 0, deadline.get_token()});
+  ASSERT_FALSE(transcript);
+  EXPECT_EQ(transcript.error().code, sts::ErrorCode::timeout);
 }
 
 TEST(Pocketsphinx, SilenceGivesNoWords) {

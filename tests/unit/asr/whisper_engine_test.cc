@@ -14,6 +14,7 @@
 #include <future>
 #include <numbers>
 #include <random>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -253,6 +254,15 @@ TEST_F(WhisperEngineTest, ConcurrentCallsShareTheModel) {
     ASSERT_TRUE(result.has_value()) << result.error().message;
     expect_segments_within(*result, i * 1000, pcm.duration_ms());
   }
+}
+
+TEST_F(WhisperEngineTest, APassedDeadlineIsATimeout) {
+  const WhisperEngine engine(WhisperSettings{write("ggml-tiny-test.bin", TinyWhisperModel{}.bytes()), 1, false, 1});
+  std::stop_source deadline;
+  deadline.request_stop();
+  const auto result = engine.recognize(tone(1000), Request{"en", {}, 0, deadline.get_token()});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, sts::ErrorCode::timeout);
 }
 
 TEST_F(WhisperEngineTest, RefusesAudioThatIsNotSixteenKilohertzMono) {
