@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/config.h"
+#include "app/orphan_reaper.h"
 #include "app/routes.h"
 #include "observability/log.h"
 #include "pipeline/compute_pool.h"
@@ -129,6 +130,7 @@ int serve(const Config& config, const pipeline::Pipeline& pipeline, protocol::Vo
     return 2;
   }
   Shutdown shutdown(io, server, service, std::chrono::milliseconds(config.shutdown_timeout_ms));
+  const OrphanReaper reaper(io);
   log_info("listening", {{"host", config.host},
                          {"port", port},
                          {"pipeline", config.pipeline},

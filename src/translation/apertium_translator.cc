@@ -252,7 +252,11 @@ class ApertiumTranslator::Pipeline {
     const pid_t pid = pid_.exchange(0);
     if (pid > 0) {
       ::kill(-pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
+      // The whole group, not only its leader: when the server is PID 1 (a container
+      // without an init), the leader's children become ours as it dies, and would stay
+      // zombies. Otherwise the leader is our only child in the group.
+      while (::waitpid(-pid, nullptr, 0) > 0 || errno == EINTR) {
+      }
     }
   }
 
