@@ -197,6 +197,11 @@ std::vector<Option> engine_options() {
        one_of(&Config::tts_engine, tts::engine_names())},
       {"TTS_URL", "--tts-url", "base URL of a Coqui TTS (XTTS v2) server, for TTS_ENGINE=http", text(&Config::tts_url)},
       {"TTS_TIMEOUT_MS", "--tts-timeout-ms", "longest synthesis call", integer(&Config::tts_timeout_ms, 100, 60000)},
+      {"STS_STAGE_RETRIES", "--stage-retries",
+       "times the server retries a stage that failed transiently (a service blip), within the fragment's deadline",
+       integer(&Config::stage_retries, 0, 5)},
+      {"STS_STAGE_RETRY_BACKOFF_MS", "--stage-retry-backoff-ms", "wait before each such retry",
+       integer(&Config::stage_retry_backoff_ms, 0, 10000)},
   };
 }
 
@@ -314,7 +319,8 @@ pipeline::PipelineSettings pipeline_settings(const Config& config) {
       {config.asr_engine, config.asr_model_path, config.asr_domains_path, config.asr_threads, config.compute_threads},
       {config.translation_engine, config.deepl_api_key, config.deepl_api_url, config.deepl_formality,
        config.deepl_glossary_id, std::chrono::milliseconds(config.translation_timeout_ms), config.compute_threads},
-      {config.tts_engine, config.tts_url, std::chrono::milliseconds(config.tts_timeout_ms), config.compute_threads}};
+      {config.tts_engine, config.tts_url, std::chrono::milliseconds(config.tts_timeout_ms), config.compute_threads},
+      {config.stage_retries, std::chrono::milliseconds(config.stage_retry_backoff_ms)}};
 }
 
 tl::expected<std::unique_ptr<pipeline::Pipeline>, std::string> build_pipeline(

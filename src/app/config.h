@@ -48,6 +48,8 @@ struct Config {
   std::string tts_engine = "espeak";
   std::string tts_url;
   int tts_timeout_ms = 10000;
+  int stage_retries = 1;
+  int stage_retry_backoff_ms = 200;
   observability::LogLevel log_level = observability::LogLevel::info;
   int network_threads = 2;
   int compute_threads = 0;  // 0: one per core

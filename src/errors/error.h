@@ -75,6 +75,11 @@ std::ostream& operator<<(std::ostream& out, ErrorCode code);
 struct Error {
   ErrorCode code;
   std::string message;
+  // Whether the same work may succeed if tried again at once (a service that blipped, a
+  // process that died): the server then retries the stage within the fragment's
+  // deadline. The code's retry flag unless the engine knows better: a TTS server that
+  // answered 503 is transient, though SYNTHESIS_FAILED tells the worker not to retry.
+  bool transient = retryable(code);
 };
 
 // Thrown while the server starts (a model that does not load, an engine that cannot

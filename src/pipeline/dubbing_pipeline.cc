@@ -71,7 +71,7 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
   work.result.asr_model = engines_.asr->model();
   work.result.translation_model = engines_.translator->model();
   work.result.tts_model = engines_.synthesizer->model();
-  StageRunner runner(work);
+  StageRunner runner(work, settings_.stage_retry);
   runner.run(Stage::decode, [&] { return decode(work); });
   runner.run(Stage::asr, [&] { return recognize(work, *engines_.asr); });
   // docs/protocol.md "Silence / no speech": nothing said, nothing to translate or say;
@@ -79,7 +79,11 @@ FragmentResult DubbingPipeline::process(const FragmentJob& job, JobControl& cont
   if (!work.result.transcript.empty()) {
     runner.run(Stage::translation,
                [&] { return translate(work, *engines_.translator, settings_.translation.timeout); });
-    runner.run(Stage::tts, [&] { return synthesize(work, *engines_.synthesizer, settings_.tts.timeout); });
+    // A transcript the translator turns into nothing (a filler word, a stray mark) is
+    // no speech either: nothing to say is not a synthesis failure.
+    if (!work.result.translated_text.empty()) {
+      runner.run(Stage::tts, [&] { return synthesize(work, *engines_.synthesizer, settings_.tts.timeout); });
+    }
   }
   runner.run(Stage::duration_match, [&] { return fit(work, settings_); });
   runner.run(Stage::encode, [&] { return encode(work); });

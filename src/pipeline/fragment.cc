@@ -1,7 +1,9 @@
 #include "pipeline/fragment.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
 
 #include "pipeline/pipeline.h"
 
@@ -48,6 +50,20 @@ std::chrono::milliseconds JobControl::time_left(std::chrono::milliseconds stage_
   if (deadline <= now) return std::chrono::milliseconds(0);
   if (deadline - now >= stage_timeout) return stage_timeout;
   return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+}
+
+bool JobControl::pause(std::chrono::milliseconds duration) {
+  // Nothing notifies the condition: only the stop (the deadline) ends the wait early.
+  std::mutex unused;
+  std::condition_variable_any wake;
+  std::unique_lock lock(unused);
+  wake.wait_for(lock, stop.get_token(), duration, [] { return false; });
+  return !stop.stop_requested();
+}
+
+bool JobControl::wait_to_retry(std::chrono::milliseconds backoff) {
+  if (deadline - std::chrono::steady_clock::now() <= backoff) return false;
+  return pause(backoff);
 }
 
 bool Pipeline::supports(std::string_view source, std::string_view target) const {

@@ -74,6 +74,11 @@ struct JobControl {
 
   // `stage_timeout`, or less when the fragment's deadline comes first.
   std::chrono::milliseconds time_left(std::chrono::milliseconds stage_timeout) const;
+  // Waits `duration`, or until the stop; false when stopped.
+  bool pause(std::chrono::milliseconds duration);
+  // Waits `backoff` before a retry; false, at once or when the stop comes, if the
+  // deadline would pass first.
+  bool wait_to_retry(std::chrono::milliseconds backoff);
 };
 
 struct EncodedAudio {
@@ -92,6 +97,12 @@ struct StageTiming {
   double ms = 0;
 };
 
+// A stage failure the server retried (the retry's outcome is the stage's).
+struct StageRetry {
+  Stage stage;
+  Error error;
+};
+
 struct FragmentResult {
   FragmentStatus status = FragmentStatus::failed;
   std::optional<EncodedAudio> dubbed_audio;
@@ -99,6 +110,7 @@ struct FragmentResult {
   std::string translated_text;
   std::vector<asr::Segment> segments;  // stream-absolute times
   std::vector<StageTiming> stage_timings;
+  std::vector<StageRetry> retries;
   std::optional<StageError> error;
   std::vector<std::string> warnings;
   std::int64_t original_duration_ms = 0;

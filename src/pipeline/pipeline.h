@@ -3,6 +3,7 @@
 // runs on compute threads, concurrently, and must not touch the network.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +21,13 @@ namespace sts::pipeline {
 
 enum class FallbackMode { silence, original };
 
+// How the server retries a stage that failed transiently (sts::Error::transient): a
+// worker that never retries still gets its dub when a service blips.
+struct RetryPolicy {
+  int retries = 0;  // per stage and fragment
+  std::chrono::milliseconds backoff{0};
+};
+
 struct PipelineSettings {
   // docs/protocol.md "Duration matching": variance up to success_max is success, up to
   // partial_max is partial, beyond is DURATION_MISMATCH_EXCEEDED.
@@ -33,6 +41,7 @@ struct PipelineSettings {
   asr::EngineSettings asr;  // for pipelines that recognize speech
   translation::EngineSettings translation;
   tts::EngineSettings tts;
+  RetryPolicy stage_retry;
 };
 
 using LanguagePair = std::pair<std::string, std::string>;

@@ -49,6 +49,13 @@ bool StageRunner::start(Stage stage) {
   return true;
 }
 
+bool StageRunner::retry(const StageError& failure, int attempts) {
+  if (!failure.error.transient || attempts > retry_.retries) return false;
+  if (!work_.control.wait_to_retry(retry_.backoff)) return false;
+  work_.result.retries.push_back({failure.stage, failure.error});
+  return true;
+}
+
 void StageRunner::end(Stage stage, Clock::time_point started, std::optional<StageError> failure) {
   work_.result.stage_timings.push_back(
       {stage, std::chrono::duration<double, std::milli>(Clock::now() - started).count()});
@@ -89,7 +96,8 @@ tl::expected<void, Error> recognize(FragmentWork& work, const asr::Engine& recog
   if (!activity.speech) return {};
   work.speech_start_frames = activity.first_ms * stream.sample_rate_hz / 1000;
   work.speech_frames = (activity.last_ms - activity.first_ms) * stream.sample_rate_hz / 1000;
-  const asr::Request request{stream.source_language, stream.domain_hints, work.job.stream_offset_ms()};
+  const asr::Request request{stream.source_language, stream.domain_hints, work.job.stream_offset_ms(),
+                             work.control.stop.get_token()};
   auto transcript = recognizer.recognize(heard, request);
   if (!transcript) return tl::unexpected(std::move(transcript.error()));
   FragmentResult& result = work.result;

@@ -48,11 +48,13 @@ inline StageError failure_in(Stage, StageError error) { return error; }
 // nothing, so a pipeline is written as the plain sequence of its stages.
 class StageRunner {
  public:
-  explicit StageRunner(FragmentWork& work) : work_(work) {}
+  explicit StageRunner(FragmentWork& work, RetryPolicy retry = {}) : work_(work), retry_(retry) {}
 
   // Runs `body` as `stage`, unless a stop was requested: then the fragment fails with
   // TIMEOUT in `stage`, which never starts. `body` returns tl::expected<void, Error> or
-  // tl::expected<void, StageError>; its time goes into stage_timings whatever it returns.
+  // tl::expected<void, StageError>; its time goes into stage_timings whatever it returns,
+  // retries included. A transient failure runs `body` again, up to the policy's
+  // retries, while the fragment's deadline leaves room; each is kept in result.retries.
   template <typename Body>
   void run(Stage stage, Body&& body);
 
@@ -64,25 +66,37 @@ class StageRunner {
 
   bool failed() const { return work_.result.error.has_value(); }
   bool start(Stage stage);
+  template <typename Body>
+  std::optional<StageError> attempt(Stage stage, Body& body);
+  // Whether to run a stage again after `attempts` that failed, the last with `failure`;
+  // waits the backoff first.
+  bool retry(const StageError& failure, int attempts);
   void end(Stage stage, Clock::time_point started, std::optional<StageError> failure);
   void fail(StageError error);
 
   FragmentWork& work_;
+  RetryPolicy retry_;
 };
 
 template <typename Body>
 void StageRunner::run(Stage stage, Body&& body) {
   if (!start(stage)) return;
   const auto started = Clock::now();
-  std::optional<StageError> failure;
+  std::optional<StageError> failure = attempt(stage, body);
+  for (int attempts = 1; failure && retry(*failure, attempts); ++attempts) failure = attempt(stage, body);
+  end(stage, started, std::move(failure));
+}
+
+template <typename Body>
+std::optional<StageError> StageRunner::attempt(Stage stage, Body& body) {
   // Stages must not throw; one that does (out of memory, a library refusing its
   // input) fails this fragment, never the process.
   try {
-    if (auto outcome = body(); !outcome) failure = failure_in(stage, std::move(outcome.error()));
+    if (auto outcome = body(); !outcome) return failure_in(stage, std::move(outcome.error()));
   } catch (const std::exception& error) {
-    failure = StageError{stage, {ErrorCode::internal_error, error.what()}};
+    return StageError{stage, {ErrorCode::internal_error, error.what()}};
   }
-  end(stage, started, std::move(failure));
+  return std::nullopt;
 }
 
 // decode: the payload to PCM; fails with INVALID_FRAGMENT or INVALID_AUDIO.

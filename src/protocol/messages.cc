@@ -337,7 +337,8 @@ Json processed_json(const pipeline::FragmentResult& result, const std::string& s
                    {"speed_ratio", result.speed_ratio},
                    {"asr_model", result.asr_model},
                    {"translation_model", result.translation_model},
-                   {"tts_model", result.tts_model}};
+                   {"tts_model", result.tts_model},
+                   {"retries", result.retries.size()}};
   for (const auto& [key, value] : result.engine_metadata.items()) metadata[key] = value;
   for (const char* key : {"pts_ns", "source_pts_ns"}) {
     if (const auto it = client_metadata.find(key); it != client_metadata.end()) metadata[key] = *it;

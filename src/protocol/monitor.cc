@@ -91,6 +91,10 @@ ServiceMonitor::ServiceMonitor(observability::Registry& registry)
       fragments_(registry.counter("sts_fragments_total", "Fragments delivered, by status.", {"status"})),
       errors_(registry.counter("sts_fragment_errors_total", "Failed fragments, by the stage and code that failed them.",
                                {"stage", "error_code"})),
+      retries_(registry.counter("sts_stage_retries_total",
+                                "Stages the server ran again after a transient failure, by stage and the code "
+                                "of the failure.",
+                                {"stage", "error_code"})),
       rejections_(registry.counter("sts_rejections_total",
                                    "Requests refused with an error event (invalid config, bad fragments, "
                                    "backpressure...), by code.",
@@ -133,6 +137,9 @@ void ServiceMonitor::fragment_delivered(const pipeline::FragmentResult& result, 
         .with(
             {std::string(pipeline::stage_name(result.error->stage)), std::string(wire_name(result.error->error.code))})
         .inc();
+  }
+  for (const auto& retry : result.retries) {
+    retries_.with({std::string(pipeline::stage_name(retry.stage)), std::string(wire_name(retry.error.code))}).inc();
   }
 
   const auto now = Clock::now();

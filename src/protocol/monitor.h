@@ -77,6 +77,7 @@ class ServiceMonitor {
   observability::Histogram& tts_;
   observability::Family<observability::Counter>& fragments_;
   observability::Family<observability::Counter>& errors_;
+  observability::Family<observability::Counter>& retries_;
   observability::Family<observability::Counter>& rejections_;
   observability::Family<observability::Counter>& backpressure_;
   observability::Gauge& active_streams_;

@@ -252,6 +252,14 @@ void Stream::deliver(Slot& slot) {
     fields.update({{"error_stage", pipeline::stage_name(result.error->stage)},
                    {"error_code", wire_name(result.error->error.code)}});
   }
+  for (const auto& retry : result.retries) {
+    log_warning(
+        "stage retried after a transient failure",
+        merged(fragment_fields(slot.fragment_id, slot.sequence_number), {{"stage", pipeline::stage_name(retry.stage)},
+                                                                         {"error_code", wire_name(retry.error.code)},
+                                                                         {"error_message", retry.error.message}}));
+  }
+  if (!result.retries.empty()) fields["retries"] = result.retries.size();
   log_info("fragment delivered", fields);
   if (event && event->size() > services_.settings.outgoing_warning_bytes) {
     log_warning("fragment:processed exceeds 4 MiB; python-socketio (aiohttp) workers drop such messages", fields);

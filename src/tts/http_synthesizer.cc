@@ -147,8 +147,11 @@ tl::expected<Speech, Error> speech_from(const util::HttpResponse& response) {
     std::string message = "HTTP " + std::to_string(response.status);
     if (auto excerpt = body_excerpt(response.body); !excerpt.empty()) message += ": " + excerpt;
     // 500 (synthesis raised: an unknown speaker or language, a missing speaker_wav),
-    // 400 (coqui-tts: blank text), 404 (a wrong TTS_URL), 502/503 from a proxy.
-    return tl::unexpected(failure(ErrorCode::synthesis_failed, std::move(message)));
+    // 400 (coqui-tts: blank text), 404 (a wrong TTS_URL), 502/503/504 from a proxy: only
+    // the proxy's may pass at once, so only those the server retries.
+    Error error = failure(ErrorCode::synthesis_failed, std::move(message));
+    error.transient = response.status >= 502 && response.status <= 504;
+    return tl::unexpected(std::move(error));
   }
   const std::span bytes(reinterpret_cast<const std::uint8_t*>(response.body.data()), response.body.size());
   auto pcm = audio::decode_payload(bytes, audio::DeclaredAudio{audio::AudioFormat::wav, 0, 0, 0});
@@ -201,9 +204,12 @@ tl::expected<Speech, Error> HttpSynthesizer::synthesize(const Request& request) 
     const util::HttpError& error = response.error();
     if (error.deadline_passed()) return tl::unexpected(failure(ErrorCode::timeout, error.describe(request.timeout)));
     // Refused, unresolvable, reset, an oversized answer. docs/protocol.md has no retryable
-    // "TTS unavailable" code, so this is SYNTHESIS_FAILED, not retryable. curl's words
-    // name the host; the URL itself might carry credentials.
-    return tl::unexpected(failure(ErrorCode::synthesis_failed, "no answer from the TTS server: " + error.message));
+    // "TTS unavailable" code, so this is SYNTHESIS_FAILED, not retryable by the worker;
+    // the server retries it (a TTS server restarting). curl's words name the host; the
+    // URL itself might carry credentials.
+    Error failed = failure(ErrorCode::synthesis_failed, "no answer from the TTS server: " + error.message);
+    failed.transient = true;
+    return tl::unexpected(std::move(failed));
   }
   return speech_from(*response);
 }

@@ -85,8 +85,10 @@ class Server:
             return next((l for l in self.lines if needle in l), None)
 
         def wait():
+            # Bounded: the test's deadline cannot cancel this thread, and asyncio.run()
+            # waits for it before the test can fail.
             with self._cond:
-                self._cond.wait_for(lambda: find() is not None or self.proc.poll() is not None)
+                self._cond.wait_for(lambda: find() is not None or self.proc.poll() is not None, TEST_TIMEOUT_S)
                 return find()
 
         line = await asyncio.get_running_loop().run_in_executor(None, wait)
@@ -133,11 +135,12 @@ def start_server():
         pytest.skip(f"set {SERVER_ENV} to the contract server binary")
     servers = []
 
-    def start(**env):
+    def start(wrapper=(), **env):
+        """`wrapper`: a command the server runs under (e.g. unshare, to make it PID 1)."""
         full_env = dict(os.environ)
         full_env.update(BASE_ENV)
         full_env.update({k: str(v) for k, v in env.items()})
-        server = Server([binary, "--port", "0"], full_env)
+        server = Server([*wrapper, binary, "--port", "0"], full_env)
         server.start()
         servers.append(server)
         return server

@@ -125,7 +125,8 @@ async def test_no_speech_makes_no_translation_call(start_server, deepl):
     ({"delay_ms": 3000}, "TIMEOUT", True),
 ])
 async def test_each_deepl_failure_has_its_code_and_retry_flag(start_server, deepl, answer, code, retryable):
-    server = deepl_server(start_server, deepl, TRANSLATION_TIMEOUT_MS=500)
+    # Without the server's own retry, which would hide the mapping (test_faults.py has it).
+    server = deepl_server(start_server, deepl, TRANSLATION_TIMEOUT_MS=500, STS_STAGE_RETRIES=0)
     worker = await open_stream(server)
     deepl.script(**answer)
     failed = await dub(worker, 0)
@@ -161,7 +162,8 @@ def test_deepl_without_a_key_fails_start_up_naming_the_variable():
 
 
 async def test_killing_apertium_mid_request_fails_that_fragment_retryably_and_the_next_succeeds(start_server):
-    server = start_server(COMPUTE_THREADS=1, LOG_LEVEL="debug", **DUB_ENV)
+    # Without the server's own retry, which rescues the fragment (test_faults.py has it).
+    server = start_server(COMPUTE_THREADS=1, LOG_LEVEL="debug", STS_STAGE_RETRIES=0, **DUB_ENV)
     started = await server.wait_for_line("apertium pipeline started")
     group = json.loads(started)["process_group"]
     worker = await open_stream(server)

@@ -41,7 +41,8 @@ async def test_the_xtts_servers_speech_becomes_the_dub(start_server, xtts):
     ({"delay_ms": 3000}, "TIMEOUT", True),
 ])
 async def test_xtts_failures_arrive_with_stage_tts(start_server, xtts, answer, code, retryable):
-    server = http_server(start_server, xtts, TTS_TIMEOUT_MS=500)
+    # Without the server's own retry, which would hide the mapping (test_faults.py has it).
+    server = http_server(start_server, xtts, TTS_TIMEOUT_MS=500, STS_STAGE_RETRIES=0)
     worker = await open_stream(server)
     xtts.script(**answer)
     failed = await dub(worker, 0)

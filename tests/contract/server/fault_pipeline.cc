@@ -1,8 +1,7 @@
 #include "fault_pipeline.h"
 
-#include <condition_variable>
+#include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,25 +16,19 @@ using pipeline::JobControl;
 using pipeline::Stage;
 using pipeline::StageError;
 
-// Waits `duration`, or less when the job is stopped.
-void interruptible_wait(JobControl& control, std::chrono::milliseconds duration) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  wake.wait_for(lock, control.stop.get_token(), duration, [] { return false; });
-}
-
 // Acts out the fault the fragment asks for at `stage`, if any: waits out its delay or
-// hang, and returns its code as the stage's failure.
-std::optional<Error> inject(Stage stage, const pipeline::FragmentJob& job, JobControl& control) {
+// hang, and returns its code as the stage's failure. `attempt` counts the stage's runs
+// (the server retries transient failures): with "times": n only the first n fail.
+std::optional<Error> inject(Stage stage, const pipeline::FragmentJob& job, JobControl& control, int attempt) {
   const auto fault = job.metadata.find("fault");
   if (fault == job.metadata.end() || !fault->is_object()) return std::nullopt;
   const std::string target = fault->value("stage", std::string("asr"));
   if (target != pipeline::stage_name(stage)) return std::nullopt;
+  if (attempt > fault->value("times", std::numeric_limits<int>::max())) return std::nullopt;
   if (const auto delay = fault->find("delay_ms"); delay != fault->end() && delay->is_number_integer()) {
-    interruptible_wait(control, std::chrono::milliseconds(delay->get<std::int64_t>()));
+    control.pause(std::chrono::milliseconds(delay->get<std::int64_t>()));
   }
-  if (fault->value("hang", false)) interruptible_wait(control, std::chrono::minutes(10));
+  if (fault->value("hang", false)) control.pause(std::chrono::minutes(10));
   if (const auto code = fault->find("code"); code != fault->end() && code->is_string()) {
     const std::string wanted = code->get<std::string>();
     if (const auto named = error_code_named(wanted)) return Error{*named, "injected by the test"};
@@ -48,8 +41,10 @@ std::optional<Error> inject(Stage stage, const pipeline::FragmentJob& job, JobCo
 // its timing; a fault with a code fails the stage and `body` never runs.
 template <typename Body>
 auto after_fault(Stage stage, FragmentWork& work, Body body) {
-  return [stage, &work, body]() -> tl::expected<void, StageError> {
-    if (auto fault = inject(stage, work.job, work.control)) return tl::unexpected(StageError{stage, std::move(*fault)});
+  return [stage, &work, body, attempt = 0]() mutable -> tl::expected<void, StageError> {
+    if (auto fault = inject(stage, work.job, work.control, ++attempt)) {
+      return tl::unexpected(StageError{stage, std::move(*fault)});
+    }
     if (auto outcome = body(); !outcome) return tl::unexpected(pipeline::failure_in(stage, std::move(outcome.error())));
     return {};
   };
@@ -75,7 +70,7 @@ class FaultPipeline final : public pipeline::Pipeline {
 pipeline::FragmentResult FaultPipeline::process(const pipeline::FragmentJob& job, JobControl& control) const {
   FragmentWork work(job, control);
   work.result.asr_model = work.result.translation_model = work.result.tts_model = "echo";
-  pipeline::StageRunner runner(work);
+  pipeline::StageRunner runner(work, settings_.stage_retry);
   const auto run = [&](Stage stage, auto body) { runner.run(stage, after_fault(stage, work, body)); };
   const bool untouched = pipeline::echoes_untouched(job);
   run(Stage::decode, [&] { return untouched ? pipeline::decode_untouched(work) : pipeline::decode(work); });
