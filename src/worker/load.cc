@@ -218,7 +218,8 @@ std::string load_text(const LoadRequest& request, const LoadReport& report) {
           status("partial") + " partial, " + status("failed") + " failed) in " + fixed(report.wall_s, 1) + " s, " +
           fixed(report.wall_s > 0 ? static_cast<double>(stats.fragments()) / report.wall_s : 0, 2) + " fragments/s; " +
           std::to_string(stats.retries) + " retries, " + std::to_string(stats.backpressure_events) +
-          " backpressure events\n";
+          " backpressure events; lost " + std::to_string(stats.lost) + ", reordered " +
+          std::to_string(stats.reordered) + "\n";
   text += "errors:";
   if (stats.errors_by_code.empty()) text += " none";
   for (const auto& [code, n] : stats.errors_by_code) text += " " + code + "=" + std::to_string(n);

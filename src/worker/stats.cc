@@ -55,7 +55,8 @@ util::Json RunStats::to_json(const std::vector<double>& fractions) const {
   }
   return {
       {"fragments", fragments()}, {"fragments_by_status", fragments_by_status}, {"errors_by_code", errors_by_code},
-      {"retries", retries},       {"backpressure_events", backpressure_events}, {"latency_ms", std::move(latencies)}};
+      {"retries", retries},       {"backpressure_events", backpressure_events}, {"lost", lost},
+      {"reordered", reordered},   {"latency_ms", std::move(latencies)}};
 }
 
 std::string RunStats::table(const std::vector<double>& fractions) const {

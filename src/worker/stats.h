@@ -22,6 +22,10 @@ struct RunStats {
   std::map<std::string, std::size_t> errors_by_code;       // every failed attempt and rejection
   std::size_t retries = 0;
   std::size_t backpressure_events = 0;
+  // Sent and never answered when the stream ended, and first answers that came after a
+  // later fragment's: both break the protocol's promise, so a soak counts them.
+  std::size_t lost = 0;
+  std::size_t reordered = 0;
   std::map<std::string, std::vector<double>> latency_ms;
 
   std::size_t fragments() const;

@@ -73,6 +73,11 @@ void StreamWorker::handle(FragmentProcessed& processed) {
   if (it == in_flight_.end()) return;  // a duplicate answer to a fragment already settled
   Attempt attempt = std::move(it->second);
   in_flight_.erase(it);
+  // A retry is answered after later fragments by design; a first attempt never is.
+  if (attempt.retries == 0) {
+    if (latest_answered_ && attempt.index < *latest_answered_) ++stats_.reordered;
+    latest_answered_ = std::max(latest_answered_.value_or(0), attempt.index);
+  }
   const double latency = millis_between(attempt.sent_at, Clock::now());
   stats_.add_latency("worker", latency);
   stats_.add_latency("processing", processed.processing_time_ms);
@@ -248,6 +253,7 @@ void StreamWorker::on_timer() {
 void StreamWorker::finish(bool ok, std::string text) {
   if (phase_ == Phase::done) return;
   phase_ = Phase::done;
+  stats_.lost += in_flight_.size() + retries_.size();
   timer_.cancel();
   transport_.close();
   WorkerResult result;

@@ -125,6 +125,7 @@ class StreamWorker final : private TransportHandler {
   std::map<std::string, Attempt> in_flight_;           // by fragment_id
   std::multimap<Clock::time_point, Attempt> retries_;  // by when they are due
   std::size_t delivered_ = 0;
+  std::optional<std::size_t> latest_answered_;  // the highest index answered at its first attempt
 };
 
 }  // namespace sts::worker
