@@ -53,10 +53,9 @@ util::Json RunStats::to_json(const std::vector<double>& fractions) const {
     for (const double fraction : fractions) entry[fraction_label(fraction)] = percentile(values, fraction);
     latencies[name] = std::move(entry);
   }
-  return {
-      {"fragments", fragments()}, {"fragments_by_status", fragments_by_status}, {"errors_by_code", errors_by_code},
-      {"retries", retries},       {"backpressure_events", backpressure_events}, {"lost", lost},
-      {"reordered", reordered},   {"latency_ms", std::move(latencies)}};
+  return {{"fragments", fragments()}, {"fragments_by_status", fragments_by_status}, {"errors_by_code", errors_by_code},
+          {"retries", retries},       {"backpressure_events", backpressure_events}, {"lost", lost},
+          {"reordered", reordered},   {"latency_ms", std::move(latencies)}};
 }
 
 std::string RunStats::table(const std::vector<double>& fractions) const {
