@@ -113,6 +113,17 @@ async def test_no_speech_makes_no_translation_call(start_server, deepl):
     assert deepl.stats()["requests"] == 0
 
 
+async def test_a_transcript_translated_into_nothing_is_dubbed_as_no_speech(start_server, deepl):
+    server = deepl_server(start_server, deepl)
+    worker = await open_stream(server)
+    deepl.script(body=json.dumps({"translations": [{"detected_source_language": "EN", "text": ""}]}))
+    processed = await dub(worker, 0)
+    assert processed["status"] == "success", processed.get("error")
+    assert processed["transcript"] and processed["translated_text"] == ""
+    assert processed["dubbed_audio"]["duration_ms"] == processed["metadata"]["original_duration_ms"]
+    assert processed["stage_timings"]["tts_ms"] == 0  # never asked to say nothing
+
+
 @pytest.mark.parametrize("answer, code, retryable", [
     ({"status": 429}, "RATE_LIMIT_EXCEEDED", True),
     ({"status": 456}, "QUOTA_EXCEEDED", False),
