@@ -6,6 +6,8 @@
 #include <iterator>
 #include <thread>
 
+#include "socketio/http_util.h"
+
 namespace sts::app {
 namespace {
 
@@ -91,6 +93,18 @@ std::string join(const std::vector<std::string>& names, std::string_view separat
 Access one_of(std::string Config::*field, std::vector<std::string> names) {
   return {[field, names](Config& config, const std::string& value) -> tl::expected<void, std::string> {
             if (std::find(names.begin(), names.end(), value) == names.end()) return tl::unexpected(join(names, " | "));
+            config.*field = value;
+            return {};
+          },
+          [field](const Config& config) { return config.*field; }};
+}
+
+// A cookie name goes into a Set-Cookie header as it is: letters, digits, - and _ only.
+Access cookie_name(std::string Config::*field) {
+  return {[field](Config& config, const std::string& value) -> tl::expected<void, std::string> {
+            if (!socketio::is_base64url(value) || value.size() > 64) {
+              return tl::unexpected(std::string("letters, digits, - and _ (up to 64), or empty"));
+            }
             config.*field = value;
             return {};
           },
@@ -217,6 +231,9 @@ std::vector<Option> runtime_options() {
        integer(&Config::max_payload_bytes, 1024, 1ll << 30)},
       {"MAX_FRAGMENT_BYTES", "--max-fragment-bytes", "largest decoded audio per fragment",
        integer(&Config::max_fragment_bytes, 1024, 1ll << 30)},
+      {"STS_AFFINITY_COOKIE", "--affinity-cookie",
+       "cookie set on every Engine.IO handshake to recognise a reconnecting worker; empty: none",
+       cookie_name(&Config::affinity_cookie)},
       {"PING_INTERVAL_MS", "--ping-interval-ms", "Engine.IO ping interval",
        integer(&Config::ping_interval_ms, 100, 600000)},
       {"PING_TIMEOUT_MS", "--ping-timeout-ms", "Engine.IO pong deadline",

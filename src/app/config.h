@@ -55,6 +55,7 @@ struct Config {
   int compute_threads = 0;  // 0: one per core
   std::int64_t max_payload_bytes = 50ll << 20;
   std::int64_t max_fragment_bytes = 10ll << 20;
+  std::string affinity_cookie = "sts_affinity";
   int ping_interval_ms = 25000;
   int ping_timeout_ms = 10000;
   int shutdown_timeout_ms = 10000;

@@ -38,6 +38,7 @@ socketio::ServerOptions server_options(const Config& config) {
   options.engine.ping_interval = std::chrono::milliseconds(config.ping_interval_ms);
   options.engine.ping_timeout = std::chrono::milliseconds(config.ping_timeout_ms);
   options.engine.max_payload = static_cast<std::size_t>(config.max_payload_bytes);
+  options.engine.affinity_cookie = config.affinity_cookie;
   return options;
 }
 

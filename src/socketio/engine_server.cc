@@ -9,6 +9,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <cctype>
+#include <optional>
+#include <string>
 
 #include "socketio/engine_registry.h"
 #include "socketio/engine_session.h"
@@ -39,7 +41,8 @@ HttpReply engine_error(int code, std::string_view message, unsigned status = 400
           "{\"code\":" + std::to_string(code) + ",\"message\":\"" + std::string(message) + "\"}"};
 }
 
-Handshake make_handshake(const Request& request, const tcp::socket& socket, std::string_view query) {
+Handshake make_handshake(const Request& request, const tcp::socket& socket, std::string_view query,
+                         std::string_view affinity_cookie = {}) {
   Handshake handshake;
   error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
@@ -51,7 +54,16 @@ Handshake make_handshake(const Request& request, const tcp::socket& socket, std:
     handshake.headers[std::move(name)] = std::string(field.value());
   }
   handshake.query = parse_query(query);
+  if (!affinity_cookie.empty()) {
+    handshake.affinity_key = cookie_value(handshake.header("cookie"), affinity_cookie);
+    if (handshake.affinity_key.empty()) handshake.affinity_key = random_id();
+  }
   return handshake;
+}
+
+// HttpOnly: pages' scripts have no use for it. No Max-Age: it lasts the client's session.
+std::string affinity_set_cookie(std::string_view name, const Handshake& handshake) {
+  return std::string(name) + "=" + handshake.affinity_key + "; Path=/; HttpOnly";
 }
 
 Response make_response(const Request& request, HttpReply reply) {
@@ -63,6 +75,7 @@ Response make_response(const Request& request, HttpReply reply) {
     response.set(http::field::access_control_allow_origin, origin);
     response.set(http::field::access_control_allow_credentials, "true");
   }
+  if (!reply.set_cookie.empty()) response.set(http::field::set_cookie, reply.set_cookie);
   response.body() = std::move(reply.body);
   response.keep_alive(request.keep_alive());
   response.prepare_payload();
@@ -164,10 +177,13 @@ class Connection {
     const auto sid = query.find("sid");
     if (sid == query.end()) {
       if (!is_get) co_return engine_error(2, "Bad handshake method");
+      const std::string& cookie = registry_->options().affinity_cookie;
       auto session = std::make_shared<EngineSession>(io_, registry_, random_id(),
-                                                     make_handshake(request, stream_.socket(), query_text));
+                                                     make_handshake(request, stream_.socket(), query_text, cookie));
       registry_->add(session, session->sid());
-      co_return co_await asio::co_spawn(session->strand(), session->open_polling(session), asio::use_awaitable);
+      HttpReply reply = co_await asio::co_spawn(session->strand(), session->open_polling(session), asio::use_awaitable);
+      if (!cookie.empty()) reply.set_cookie = affinity_set_cookie(cookie, session->handshake());
+      co_return reply;
     }
     auto session = registry_->find(sid->second);
     if (!session) co_return engine_error(1, "Session ID unknown");
@@ -216,16 +232,21 @@ class Connection {
       co_await http::async_write(stream_, response, asio::redirect_error(asio::use_awaitable, ec));
       co_return;
     }
+    const bool upgrade = session != nullptr;
+    const std::string& cookie = registry_->options().affinity_cookie;
+    std::optional<Handshake> opening;
+    if (!upgrade) opening = make_handshake(request, stream_.socket(), query_text, cookie);
     // Beast answers the upgrade; the frames that follow are ours (websocket_connection.h).
     websocket::stream<beast::tcp_stream> handshake(std::move(stream_));
-    handshake.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& response) { response.set(http::field::server, "sts-socketio"); }));
+    std::string set_cookie = opening && !cookie.empty() ? affinity_set_cookie(cookie, *opening) : std::string();
+    handshake.set_option(websocket::stream_base::decorator([set_cookie](websocket::response_type& response) {
+      response.set(http::field::server, "sts-socketio");
+      if (!set_cookie.empty()) response.set(http::field::set_cookie, set_cookie);
+    }));
     co_await handshake.async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
-    const bool upgrade = session != nullptr;
     if (!upgrade) {
-      session = std::make_shared<EngineSession>(io_, registry_, random_id(),
-                                                make_handshake(request, handshake.next_layer().socket(), query_text));
+      session = std::make_shared<EngineSession>(io_, registry_, random_id(), std::move(*opening));
       registry_->add(session, session->sid());
     }
     // Audio is incompressible base64: permessage-deflate is never offered.

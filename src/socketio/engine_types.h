@@ -27,6 +27,10 @@ struct EngineOptions {
   // python-engineio 4.3 clients mis-handle long polling payloads; 16 is safe.
   std::size_t max_packets_per_poll = 16;
   std::string path = "/socket.io";
+  // The affinity cookie's name (docs/protocol.md §2, resume): every handshake response
+  // sets it to the session's affinity key, so a reconnecting client (and a load
+  // balancer) can be recognised. Empty: no cookie.
+  std::string affinity_cookie;
 };
 
 enum class Transport { polling, websocket };
@@ -63,6 +67,9 @@ class TrafficCounters {
 
 struct Handshake {
   std::string remote_address;
+  // The affinity cookie's value as the client presented it, else a new one; empty
+  // without an affinity cookie.
+  std::string affinity_key;
   std::map<std::string, std::string> headers;  // names in lower case
   std::map<std::string, std::string> query;
   std::string header(std::string_view lower_case_name) const;
@@ -91,6 +98,7 @@ struct HttpReply {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string set_cookie{};  // a Set-Cookie header, unless empty; `{}`: brace-initialised replies may leave it out
 };
 
 using HttpHandler = std::function<HttpReply(const HttpRequestInfo&)>;

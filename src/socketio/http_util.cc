@@ -2,7 +2,9 @@
 
 #include "socketio/engine_types.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <random>
 
@@ -47,6 +49,24 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
     query.remove_prefix(amp + 1);
   }
   return out;
+}
+
+bool is_base64url(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
+}
+
+std::string cookie_value(std::string_view cookie_header, std::string_view name) {
+  while (!cookie_header.empty()) {
+    const std::size_t end = std::min(cookie_header.find(';'), cookie_header.size());
+    std::string_view pair = cookie_header.substr(0, end);
+    cookie_header.remove_prefix(std::min(end + 1, cookie_header.size()));
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const std::size_t equals = pair.find('=');
+    if (equals == std::string_view::npos || pair.substr(0, equals) != name) continue;
+    const std::string_view value = pair.substr(equals + 1);
+    if (!value.empty() && value.size() <= 64 && is_base64url(value)) return std::string(value);
+  }
+  return {};
 }
 
 std::string random_id() {

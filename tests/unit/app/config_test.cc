@@ -52,6 +52,14 @@ TEST(LoadConfig, ErrorsNameTheVariableAndTheAllowedValues) {
   EXPECT_FALSE(load_config({}, env_of({{"LOG_LEVEL", "chatty"}}), kPipelines));
 }
 
+TEST(LoadConfig, TheAffinityCookieIsOnByDefaultAndItsNameIsAToken) {
+  EXPECT_EQ(load_config({}, env_of({}), kPipelines)->config.affinity_cookie, "sts_affinity");
+  EXPECT_EQ(load_config({}, env_of({{"STS_AFFINITY_COOKIE", ""}}), kPipelines)->config.affinity_cookie, "");
+  const auto request = load_config({"--affinity-cookie", "a b;c"}, env_of({}), kPipelines);
+  ASSERT_FALSE(request);
+  EXPECT_NE(request.error().find("--affinity-cookie"), std::string::npos);
+}
+
 TEST(LoadConfig, ThresholdsMustBeOrdered) {
   EXPECT_FALSE(load_config({}, env_of({{"BACKPRESSURE_MEDIUM", "8"}}), kPipelines));
   EXPECT_FALSE(load_config({}, env_of({{"DURATION_VARIANCE_SUCCESS_MAX", "30"}}), kPipelines));

@@ -16,6 +16,17 @@ TEST(HttpUtil, ParsesAndDecodesQuery) {
   EXPECT_EQ(query.at("bad"), "%zz");
 }
 
+TEST(HttpUtil, FindsTheNamedCookieAndRefusesValuesItDidNotMake) {
+  EXPECT_EQ(cookie_value("a=1; sts_affinity=Ab-_9z; b=2", "sts_affinity"), "Ab-_9z");
+  EXPECT_EQ(cookie_value("sts_affinity=first;sts_affinity=second", "sts_affinity"), "first");
+  EXPECT_EQ(cookie_value("other_sts_affinity=x", "sts_affinity"), "");
+  EXPECT_EQ(cookie_value("sts_affinity=", "sts_affinity"), "");
+  EXPECT_EQ(cookie_value("sts_affinity=a;b", "sts_affinity"), "a");
+  EXPECT_EQ(cookie_value("sts_affinity=\"quoted\"", "sts_affinity"), "");
+  EXPECT_EQ(cookie_value("sts_affinity=" + std::string(65, 'a'), "sts_affinity"), "");
+  EXPECT_EQ(cookie_value("", "sts_affinity"), "");
+}
+
 TEST(HttpUtil, RandomIdsAreUrlSafeAndDistinct) {
   std::set<std::string> ids;
   for (int i = 0; i < 1000; ++i) {
