@@ -101,7 +101,18 @@ ServiceMonitor::ServiceMonitor(observability::Registry& registry)
                                    {"code"})),
       backpressure_(
           registry.counter("sts_backpressure_events_total", "Backpressure events sent, by severity.", {"severity"})),
-      active_streams_(registry.gauge("sts_active_streams", "Streams open (active, paused or ending).").with({})) {
+      active_streams_(registry.gauge("sts_active_streams", "Streams open (active, paused or ending).").with({})),
+      detached_(registry.gauge("sts_stream_detached", "Streams whose connection is gone, within their resume grace.")
+                    .with({})),
+      resumes_(registry.counter("sts_stream_resumes_total", "Detached streams re-attached to a new connection.")
+                   .with({})),
+      resume_expired_(
+          registry.counter("sts_stream_resume_expired_total", "Detached streams cancelled when their grace ran out.")
+              .with({})),
+      redelivered_(registry
+                       .counter("sts_fragments_redelivered_total",
+                                "Results sent again on a re-attach: sent in the 10 s before the loss.")
+                       .with({})) {
   // Every status and severity exists from the start, so rates need no absent-series care.
   for (const auto status : {FragmentStatus::success, FragmentStatus::partial, FragmentStatus::failed}) {
     const auto index = static_cast<std::size_t>(status);

@@ -54,6 +54,18 @@ class ServiceMonitor {
   void fragment_delivered(const pipeline::FragmentResult& result, std::int64_t processing_ms);
   void request_rejected(std::string_view code);
   void backpressure_changed(Severity severity);
+  // A stream outlives its connection (docs/protocol.md §2): it detaches, and then it is
+  // re-attached (`redelivered`: results sent again) or its grace expires.
+  void stream_detached() { detached_.add(1); }
+  void stream_reattached(bool was_detached, std::size_t redelivered) {
+    if (was_detached) detached_.add(-1);
+    resumes_.inc();
+    redelivered_.inc(static_cast<double>(redelivered));
+  }
+  void stream_resume_expired() {
+    detached_.add(-1);
+    resume_expired_.inc();
+  }
 
   // The dashboard's figures: streams, fragments/s over the last 10 s, per-stage
   // P50/P95 over recent fragments, errors by code and backpressure events since start.
@@ -81,6 +93,10 @@ class ServiceMonitor {
   observability::Family<observability::Counter>& rejections_;
   observability::Family<observability::Counter>& backpressure_;
   observability::Gauge& active_streams_;
+  observability::Gauge& detached_;
+  observability::Counter& resumes_;
+  observability::Counter& resume_expired_;
+  observability::Counter& redelivered_;
   // The children every delivery records into, by FragmentStatus and by timed stage.
   std::array<observability::Counter*, 3> fragments_by_status_{};
   std::array<observability::Histogram*, 3> processing_by_status_{};

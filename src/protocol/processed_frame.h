@@ -12,17 +12,14 @@
 #include "pipeline/pipeline.h"
 #include "util/json.h"
 
-namespace sts::socketio {
-class Socket;
-}
-
 namespace sts::protocol {
 
-// Null once the connection that would have carried it is gone.
+// Null for a result nobody will send (past its deadline).
 using ProcessedFrame = std::shared_ptr<const std::string>;
 
-// The audio is base64-encoded straight into the frame, never into a JSON string first.
-ProcessedFrame processed_frame(const std::weak_ptr<socketio::Socket>& socket, const pipeline::FragmentResult& result,
+// The event on namespace `nsp`, whichever connection ends up carrying it. The audio is
+// base64-encoded straight into the frame, never into a JSON string first.
+ProcessedFrame processed_frame(const std::string& nsp, const pipeline::FragmentResult& result,
                                const std::string& stream_id, const std::string& fragment_id,
                                std::int64_t sequence_number, std::int64_t processing_ms,
                                const util::Json& client_metadata);
@@ -39,6 +36,6 @@ struct FinishedJob {
 FinishedJob run_fragment_job(const pipeline::Pipeline& pipeline, const pipeline::FragmentJob& job,
                              const std::string& audio_base64, pipeline::JobControl& control,
                              std::chrono::steady_clock::time_point accepted_at,
-                             const std::weak_ptr<socketio::Socket>& socket, const std::string& stream_id);
+                             const std::string& nsp, const std::string& stream_id);
 
 }  // namespace sts::protocol

@@ -42,6 +42,10 @@ class ReorderBuffer {
   void for_each(Visit visit) {
     for (auto& [sequence_number, slot] : slots_) visit(slot);
   }
+  template <typename Visit>
+  void for_each(Visit visit) const {
+    for (const auto& [sequence_number, slot] : slots_) visit(slot);
+  }
   void clear() { slots_.clear(); }
 
  private:

@@ -27,12 +27,14 @@ util::Json merged(util::Json base, const util::Json& extra) {
 Stream::Stream(StreamServices services, const std::shared_ptr<socketio::Socket>& socket, StreamInit init,
                std::string voice_profile, util::Json voice, util::Json log_fields)
     : services_(services),
-      socket_(socket),
+      nsp_(socket->nsp()),
+      outbox_(socket),
       strand_(socket->strand()),
       init_(std::move(init)),
       log_fields_(std::move(log_fields)),
       delivered_(kRememberedIds, services_.settings.stored_results),
-      close_timer_(strand_) {
+      close_timer_(strand_),
+      grace_timer_(strand_) {
   spec_ = std::make_shared<const pipeline::StreamSpec>(stream_spec(init_, std::move(voice_profile), std::move(voice)));
   view_ = services_.monitor.stream_opened({{"stream_id", init_.stream_id},
                                            {"worker_id", init_.worker_id},
@@ -89,7 +91,7 @@ bool Stream::answer_retry(const FragmentData& fragment) {
   send_ack(fragment.fragment_id, 0);
   log_info("stored result re-sent for a delivered fragment",
            fragment_fields(fragment.fragment_id, delivered->sequence_number));
-  emit(delivered->event);
+  outbox_.send_result(delivered->event, delivered->sequence_number);
   return true;
 }
 
@@ -120,6 +122,7 @@ void Stream::accept(FragmentData fragment, std::vector<std::uint8_t> audio) {
   job->audio = std::move(audio);
   job->metadata = std::move(fragment.metadata);
 
+  highest_accepted_ = std::max(highest_accepted_, sequence);
   Slot& slot = slots_.add(sequence);
   slot.fragment_id = fragment.fragment_id;
   slot.sequence_number = sequence;
@@ -160,11 +163,11 @@ void Stream::start(Slot& slot) {
   slot.running = true;
   ++running_;
   services_.pool.submit([&pipeline = services_.pipeline, job = slot.job, audio_base64 = std::move(slot.audio_base64),
-                         control = slot.control, strand = strand_, weak = weak_from_this(), socket = socket_,
+                         control = slot.control, strand = strand_, weak = weak_from_this(), nsp = nsp_,
                          stream_id = init_.stream_id, accepted_at = slot.accepted_at,
                          log_fields = fragment_fields(slot.fragment_id, slot.sequence_number)] {
     const observability::ScopedLogFields log_scope(log_fields);
-    auto done = run_fragment_job(pipeline, *job, audio_base64, *control, accepted_at, socket, stream_id);
+    auto done = run_fragment_job(pipeline, *job, audio_base64, *control, accepted_at, nsp, stream_id);
     asio::post(strand, [weak, job, control, done = std::move(done)]() mutable {
       if (auto self = weak.lock())
         self->on_result(*job, control, std::move(done.result), done.processing_ms, done.frame);
@@ -241,7 +244,7 @@ void Stream::deliver(Slot& slot) {
 
   ProcessedFrame event = slot.processed;
   if (!event) {
-    event = processed_frame(socket_, result, init_.stream_id, slot.fragment_id, slot.sequence_number,
+    event = processed_frame(nsp_, result, init_.stream_id, slot.fragment_id, slot.sequence_number,
                             slot.processing_ms, slot.job->metadata);
   }
   util::Json fields = fragment_fields(slot.fragment_id, slot.sequence_number);
@@ -265,9 +268,9 @@ void Stream::deliver(Slot& slot) {
     log_warning("fragment:processed exceeds 4 MiB; python-socketio (aiohttp) workers drop such messages", fields);
   }
   delivered_.remember(slot.fragment_id, slot.sequence_number, result.status != pipeline::FragmentStatus::failed, event);
-  emit(event);
-  // Only after the event is queued: reaching zero may start closing connections.
-  services_.tracker.remove(1);
+  // Only after the event is queued: reaching zero may start closing connections. A
+  // result held for a detached stream stays in flight until it is sent or dropped.
+  if (outbox_.send_result(event, slot.sequence_number)) services_.tracker.remove(1);
 }
 
 void Stream::update_backpressure() {
@@ -322,12 +325,14 @@ void Stream::complete() {
     if (!self) return;
     self->state_ = State::closed;
     self->view_->set_state("closed");
-    if (auto socket = self->socket_.lock()) socket->disconnect();
+    if (auto socket = self->outbox_.socket()) socket->disconnect();
   });
 }
 
 void Stream::cancel(std::string_view reason) {
   close_timer_.cancel();
+  grace_timer_.cancel();
+  services_.tracker.remove(static_cast<std::int64_t>(outbox_.drop_held()));
   if (slots_.empty()) return;
   const auto cancelled = static_cast<std::int64_t>(slots_.size());
   slots_.for_each([](Slot& slot) {
@@ -351,6 +356,11 @@ void Stream::on_client_ack(const std::string& fragment_id, std::string_view stat
 }
 
 void Stream::expire_pending() {
+  // Nobody would receive what a detached stream finishes now.
+  if (detached()) {
+    cancel("the server is shutting down");
+    return;
+  }
   slots_.for_each([this](Slot& slot) {
     if (!slot.result) fail_slot(slot, "the server is shutting down");
   });
@@ -371,21 +381,13 @@ void Stream::reject(const FragmentData& fragment, Rejection rejection) {
   emit_urgent("error", error_json(rejection.error, init_.stream_id, fragment.fragment_id));
 }
 
-void Stream::emit(std::string_view event, const util::Json& payload) {
-  if (auto socket = socket_.lock()) socket->emit_ref(event, payload);
-}
-
-void Stream::emit(const ProcessedFrame& frame) {
-  if (auto socket = socket_.lock()) socket->send_event_frame(frame);
-}
+void Stream::emit(std::string_view event, const util::Json& payload) { outbox_.send(event, payload); }
 
 // Acks, rejections and backpressure jump the connection's send queue, in the order
 // they were emitted: docs/protocol.md wants acks within 50 ms, and none of these may wait
 // behind megabytes of earlier results. An ack never overtakes its own fragment's
 // result, which does not exist yet.
-void Stream::emit_urgent(std::string_view event, const util::Json& payload) {
-  if (auto socket = socket_.lock()) socket->emit_ref(event, payload, true);
-}
+void Stream::emit_urgent(std::string_view event, const util::Json& payload) { outbox_.send(event, payload, true); }
 
 util::Json Stream::fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const {
   return merged(log_fields_, {{"fragment_id", fragment_id}, {"sequence_number", sequence_number}});

@@ -1,14 +1,16 @@
-// One STS stream (docs/protocol.md §2–3) on one connection: the state machine (active ⇄
-// paused → ending → complete → closed), fragment acceptance with every rejection
-// code, the reorder buffer that delivers strictly in sequence order, per-fragment
-// deadlines, idempotent retry, backpressure and statistics.
-// Everything here runs on the connection's strand; jobs run on the compute pool and
-// post their results back.
+// One STS stream (docs/protocol.md §2–3): the state machine (active ⇄ paused → ending →
+// complete → closed), fragment acceptance with every rejection code, the reorder
+// buffer that delivers strictly in sequence order, per-fragment deadlines, idempotent
+// retry, backpressure and statistics. It outlives its connection: detached, it keeps
+// working and holds its results for the next one (stream_resume.cc).
+// Everything here runs on the stream's strand, the first connection's; jobs run on the
+// compute pool and post their results back.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@
 #include "protocol/inflight_tracker.h"
 #include "protocol/messages.h"
 #include "protocol/monitor.h"
+#include "protocol/outbox.h"
 #include "protocol/processed_frame.h"
 #include "protocol/reorder_buffer.h"
 #include "protocol/retry_memory.h"
@@ -50,8 +53,25 @@ class Stream : public std::enable_shared_from_this<Stream> {
   Stream& operator=(const Stream&) = delete;
 
   const StreamInit& init() const { return init_; }
+  const socketio::Strand& strand() const { return strand_; }
   State state() const { return state_; }
   bool open() const { return state_ == State::active || state_ == State::paused || state_ == State::ending; }
+  bool detached() const { return !outbox_.attached(); }
+
+  // The connection is gone without stream:end: work goes on, results are held, and
+  // after `grace` the stream is cancelled and `on_expired` runs (on the strand).
+  void detach(std::string_view reason, std::chrono::milliseconds grace, std::function<void()> on_expired);
+  // What stream:ready says of a re-attached stream: one past the highest sequence number
+  // accepted, and those accepted and not yet delivered (held ones included).
+  struct Resumed {
+    std::int64_t next_sequence_number = 0;
+    std::vector<std::int64_t> pending;
+  };
+  Resumed resumed() const;
+  // Events go to `socket` from now on, starting with the held results and those sent in
+  // the last 10 s before the loss; the previous connection gets no more. `how` is for
+  // the log: what re-attached it.
+  void attach(const std::shared_ptr<socketio::Socket>& socket, std::string_view how);
 
   void on_fragment(FragmentData fragment);
   void pause(const std::string& reason);
@@ -97,13 +117,13 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void send_ack(const std::string& fragment_id, int queue_position);
   void reject(const FragmentData& fragment, Rejection rejection);
   void emit(std::string_view event, const util::Json& payload);
-  void emit(const ProcessedFrame& frame);
   void emit_urgent(std::string_view event, const util::Json& payload);
   util::Json fragment_fields(const std::string& fragment_id, std::int64_t sequence_number) const;
   std::int64_t typical_processing_ms() const;
 
   StreamServices services_;
-  std::weak_ptr<socketio::Socket> socket_;
+  const std::string nsp_;
+  Outbox outbox_;
   socketio::Strand strand_;
   const StreamInit init_;
   std::shared_ptr<const pipeline::StreamSpec> spec_;
@@ -119,6 +139,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
   StreamStatistics statistics_;
   std::shared_ptr<StreamView> view_;
   boost::asio::steady_timer close_timer_;
+  boost::asio::steady_timer grace_timer_;
+  Clock::time_point detached_at_;
+  std::int64_t highest_accepted_ = -1;
 };
 
 }  // namespace sts::protocol

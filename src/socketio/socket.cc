@@ -33,9 +33,14 @@ void Socket::emit(std::string_view event, Json args) {
 }
 
 std::string Socket::event_frame(std::string_view event, const Json& payload, const util::JsonSplice* splice) const {
+  return socketio::event_frame(nsp_, event, payload, splice);
+}
+
+std::string event_frame(std::string_view nsp, std::string_view event, const Json& payload,
+                        const util::JsonSplice* splice) {
   std::string frame(1, static_cast<char>('0' + static_cast<int>(sio::PacketType::event)));
-  if (nsp_ != "/") {
-    frame += nsp_;
+  if (nsp != "/") {
+    frame += nsp;
     frame.push_back(',');
   }
   frame.push_back('[');

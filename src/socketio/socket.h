@@ -46,9 +46,7 @@ class Socket {
   // `jump_queue` sends it ahead of larger messages already queued (see
   // EngineSession::send).
   void emit_ref(std::string_view event, const Json& payload, bool jump_queue = false);
-  // The Socket.IO packet of that event, built on any thread, to send later with
-  // send_event_frame: megabyte results are serialized off the connection's strand,
-  // and kept to be re-sent.
+  // The Socket.IO packet of that event (socketio::event_frame for this namespace).
   std::string event_frame(std::string_view event, const Json& payload, const util::JsonSplice* splice = nullptr) const;
   void send_event_frame(std::shared_ptr<const std::string> frame, bool jump_queue = false);
   // Sends DISCONNECT for this namespace, then closes the connection once its queue is
@@ -69,6 +67,12 @@ class Socket {
   std::shared_ptr<void> context_;
   std::atomic<bool> connected_{true};
 };
+
+// The Socket.IO packet of an event on namespace `nsp`, built on any thread, to send
+// later with Socket::send_event_frame: megabyte results are serialized off the
+// connection's strand, and kept to be re-sent, on this connection or the next.
+std::string event_frame(std::string_view nsp, std::string_view event, const Json& payload,
+                        const util::JsonSplice* splice = nullptr);
 
 // Answers a client's acknowledgement request; call it once, from any thread. Empty
 // (false) when the client asked for no acknowledgement.
