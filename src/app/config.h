@@ -32,6 +32,7 @@ struct Config {
   double duration_speed_min = 0.85;
   double duration_speed_max = 1.35;
   int stream_close_delay_ms = 5000;
+  int stream_resume_grace_ms = 30000;
   pipeline::FallbackMode fallback_mode = pipeline::FallbackMode::silence;
   std::string voice_profiles_path;      // empty: the built-in catalogue
   std::string web_root = STS_WEB_ROOT;  // the dashboard and try pages; empty: none

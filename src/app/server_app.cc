@@ -28,6 +28,7 @@ protocol::ProtocolSettings protocol_settings(const Config& config) {
   settings.init_defaults = {config.max_inflight, config.fragment_timeout_ms};
   settings.backpressure = {config.backpressure_medium, config.backpressure_high, config.backpressure_max};
   settings.stream_close_delay = std::chrono::milliseconds(config.stream_close_delay_ms);
+  settings.resume_grace = std::chrono::milliseconds(config.stream_resume_grace_ms);
   settings.max_fragment_bytes = static_cast<std::size_t>(config.max_fragment_bytes);
   settings.api_key = config.api_key;
   return settings;

@@ -104,8 +104,8 @@ ServiceMonitor::ServiceMonitor(observability::Registry& registry)
       active_streams_(registry.gauge("sts_active_streams", "Streams open (active, paused or ending).").with({})),
       detached_(registry.gauge("sts_stream_detached", "Streams whose connection is gone, within their resume grace.")
                     .with({})),
-      resumes_(registry.counter("sts_stream_resumes_total", "Detached streams re-attached to a new connection.")
-                   .with({})),
+      resumes_(
+          registry.counter("sts_stream_resumes_total", "Detached streams re-attached to a new connection.").with({})),
       resume_expired_(
           registry.counter("sts_stream_resume_expired_total", "Detached streams cancelled when their grace ran out.")
               .with({})),

@@ -27,8 +27,8 @@ ProcessedFrame processed_frame(const std::string& nsp, const pipeline::FragmentR
 
 FinishedJob run_fragment_job(const pipeline::Pipeline& pipeline, const pipeline::FragmentJob& job,
                              const std::string& audio_base64, pipeline::JobControl& control,
-                             std::chrono::steady_clock::time_point accepted_at,
-                             const std::string& nsp, const std::string& stream_id) {
+                             std::chrono::steady_clock::time_point accepted_at, const std::string& nsp,
+                             const std::string& stream_id) {
   FinishedJob done;
   if (audio_base64.empty()) {
     done.result = pipeline.process(job, control);

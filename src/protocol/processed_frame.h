@@ -35,7 +35,7 @@ struct FinishedJob {
 // whose bytes are already in the job), runs the pipeline, and builds the frame.
 FinishedJob run_fragment_job(const pipeline::Pipeline& pipeline, const pipeline::FragmentJob& job,
                              const std::string& audio_base64, pipeline::JobControl& control,
-                             std::chrono::steady_clock::time_point accepted_at,
-                             const std::string& nsp, const std::string& stream_id);
+                             std::chrono::steady_clock::time_point accepted_at, const std::string& nsp,
+                             const std::string& stream_id);
 
 }  // namespace sts::protocol

@@ -1,31 +1,16 @@
 #include "protocol/service.h"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 #include "observability/log.h"
+#include "protocol/connection.h"
 
 namespace sts::protocol {
 
 using observability::log_info;
 using observability::log_warning;
 using util::Json;
-
-// What one Socket.IO connection holds: at most one stream at a time, and the
-// handshake's identification headers for its logs. Strand only, but for the
-// service's shutdown walk, which posts to the strand.
-class Connection {
- public:
-  Connection(const std::shared_ptr<socketio::Socket>& socket)
-      : strand(socket->strand()),
-        log_fields{{"sid", socket->id()}, {"remote_address", socket->handshake().remote_address}} {
-    if (auto id = socket->handshake().header("x-stream-id"); !id.empty()) log_fields["x_stream_id"] = id;
-    if (auto id = socket->handshake().header("x-worker-id"); !id.empty()) log_fields["x_worker_id"] = id;
-  }
-
-  const socketio::Strand strand;
-  Json log_fields;
-  std::shared_ptr<Stream> stream;
-};
 
 namespace {
 
@@ -85,8 +70,11 @@ void StsService::on_connection(const SocketPtr& socket) {
   auto connection = std::make_shared<Connection>(socket);
   socket->set_context(connection);
   log_info("worker connected", connection->log_fields);
-  const util::MutexLock lock(connections_mutex_);
-  connections_.insert(std::move(connection));
+  // The production worker reconnects with nothing that names it but its cookie, and
+  // sends nothing for its stream until a stream:ready says it may.
+  if (auto stream = streams_.for_key(connection->affinity_key, connection)) {
+    reattach(socket, connection, std::move(stream), "affinity cookie");
+  }
 }
 
 void StsService::on_disconnect(const SocketPtr& socket, std::string_view reason) {
@@ -95,14 +83,11 @@ void StsService::on_disconnect(const SocketPtr& socket, std::string_view reason)
   socket->set_context(nullptr);
   Json fields = connection->log_fields;
   fields["reason"] = reason;
-  if (connection->stream) {
-    fields["stream_id"] = connection->stream->init().stream_id;
-    connection->stream->cancel(reason);
-    connection->stream.reset();
+  if (auto stream = std::move(connection->stream)) {
+    fields["stream_id"] = stream->init().stream_id;
+    release(connection, std::move(stream), std::string(reason));
   }
   log_info("worker disconnected", fields);
-  const util::MutexLock lock(connections_mutex_);
-  connections_.erase(connection);
 }
 
 void StsService::on_init(const SocketPtr& socket, Json& args) {
@@ -145,14 +130,13 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
     }
     log_info("stream:init repeated; stream:ready sent again", connection->log_fields);
   } else {
+    if (reattach_for_init(socket, connection, *init)) return;
+    if (auto finished = std::move(connection->stream)) streams_.remove(finished->init().stream_id, finished.get());
     connection->stream =
         open_stream(socket, connection->log_fields, std::move(*init), (*voice)->name, (*voice)->settings);
+    streams_.add(connection->stream->init().stream_id, {connection->stream, connection->affinity_key, connection});
   }
-  const StreamInit& current = connection->stream->init();
-  socket->emit("stream:ready", Json::array({Json{{"stream_id", current.stream_id},
-                                                 {"session_id", socket->id()},
-                                                 {"max_inflight", current.max_inflight},
-                                                 {"capabilities", capabilities()}}}));
+  socket->emit("stream:ready", Json::array({ready_json(socket, connection->stream->init(), nullptr)}));
 }
 
 std::shared_ptr<Stream> StsService::open_stream(const SocketPtr& socket, Json fields, StreamInit init,
@@ -188,7 +172,8 @@ void StsService::on_fragment(const SocketPtr& socket, Json& args) {
       payload.is_object() && sequence != payload.end() && sequence->is_number_integer()
           ? std::optional(sequence->get<std::int64_t>())
           : std::nullopt;
-  if (payload.is_object() && (!stream || (stream_id && *stream_id != stream->init().stream_id))) {
+  const bool elsewhere = !stream && stream_id && streams_.find(*stream_id);
+  if (payload.is_object() && !elsewhere && (!stream || (stream_id && *stream_id != stream->init().stream_id))) {
     send_error(
         socket,
         {ErrorCode::stream_not_found,
@@ -203,7 +188,16 @@ void StsService::on_fragment(const SocketPtr& socket, Json& args) {
                sequence_number);
     return;
   }
-  stream->on_fragment(std::move(*fragment));
+  auto data = std::make_shared<FragmentData>(std::move(*fragment));
+  if (elsewhere) {
+    // A stream detached from a lost connection, or still on a half-open one: it moves here.
+    if (const auto found = streams_.find(*stream_id)) {
+      reattach(socket, connection, found->stream, "fragment:data",
+               [data](Stream& moved) { moved.on_fragment(std::move(*data)); });
+    }
+    return;
+  }
+  boost::asio::dispatch(stream->strand(), [stream, data] { stream->on_fragment(std::move(*data)); });
 }
 
 void StsService::on_control(const SocketPtr& socket, Json& args, std::string_view event) {
@@ -226,13 +220,14 @@ void StsService::on_control(const SocketPtr& socket, Json& args, std::string_vie
                stream_id);
     return;
   }
-  const std::string reason = string_field(*payload, "reason").value_or("");
-  if (event == "stream:pause")
-    stream->pause(reason);
-  else if (event == "stream:resume")
-    stream->resume();
-  else
-    stream->end(reason);
+  boost::asio::dispatch(stream->strand(), [stream, event, reason = string_field(*payload, "reason").value_or("")] {
+    if (event == "stream:pause")
+      stream->pause(reason);
+    else if (event == "stream:resume")
+      stream->resume();
+    else
+      stream->end(reason);
+  });
 }
 
 void StsService::on_client_ack(const SocketPtr& socket, Json& args) {
@@ -245,7 +240,9 @@ void StsService::on_client_ack(const SocketPtr& socket, Json& args) {
   const std::string status = string_field(*payload, "status").value_or("");
   auto connection = socket->context<Connection>();
   if (connection && connection->stream) {
-    connection->stream->on_client_ack(*fragment_id, status);
+    boost::asio::dispatch(connection->stream->strand(), [stream = connection->stream, id = *fragment_id, status] {
+      stream->on_client_ack(id, status);
+    });
   } else {
     observability::log_debug("worker confirmed delivery outside a stream",
                              {{"fragment_id", *fragment_id}, {"status", status}});
@@ -290,11 +287,8 @@ void StsService::begin_drain(std::function<void()> on_drained) {
 }
 
 void StsService::expire_all() {
-  const util::MutexLock lock(connections_mutex_);
-  for (const auto& connection : connections_) {
-    boost::asio::post(connection->strand, [connection] {
-      if (connection->stream) connection->stream->expire_pending();
-    });
+  for (auto& stream : streams_.all()) {
+    boost::asio::post(stream->strand(), [stream] { stream->expire_pending(); });
   }
 }
 

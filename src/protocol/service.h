@@ -4,15 +4,15 @@
 
 #include <functional>
 #include <memory>
-#include <set>
+#include <string>
 
 #include "pipeline/compute_pool.h"
 #include "pipeline/pipeline.h"
 #include "protocol/settings.h"
 #include "protocol/stream.h"
+#include "protocol/stream_registry.h"
 #include "protocol/voice_catalog.h"
 #include "socketio/namespace.h"
-#include "util/mutex.h"
 
 namespace sts::protocol {
 
@@ -40,6 +40,17 @@ class StsService {
   void on_connection(const SocketPtr& socket);
   void on_disconnect(const SocketPtr& socket, std::string_view reason);
   void on_init(const SocketPtr& socket, util::Json& args);
+  // service_resume.cc: a stream outlives its connection (docs/protocol.md §2).
+  void release(const std::shared_ptr<Connection>& connection, std::shared_ptr<Stream> stream, std::string reason);
+  // Moves `stream` to this connection: stream:ready (resumed), then what it held; then
+  // `then`, on the stream's strand.
+  void reattach(const SocketPtr& socket, const std::shared_ptr<Connection>& connection, std::shared_ptr<Stream> stream,
+                std::string how, std::function<void(Stream&)> then = {});
+  // A stream:init for a stream of another connection, or none: true when it re-attached
+  // the stream or refused the init.
+  bool reattach_for_init(const SocketPtr& socket, const std::shared_ptr<Connection>& connection,
+                         const StreamInit& init);
+  util::Json ready_json(const SocketPtr& socket, const StreamInit& init, const Stream::Resumed* resumed) const;
   std::shared_ptr<Stream> open_stream(const SocketPtr& socket, util::Json fields, StreamInit init,
                                       const std::string& voice_name, const util::Json& voice);
   void on_fragment(const SocketPtr& socket, util::Json& args);
@@ -55,8 +66,7 @@ class StsService {
   const VoiceCatalog catalog_;
   InflightTracker tracker_;
   ServiceMonitor& monitor_;
-  util::Mutex connections_mutex_;
-  std::set<std::shared_ptr<Connection>> connections_ STS_GUARDED_BY(connections_mutex_);
+  StreamRegistry streams_;
 };
 
 }  // namespace sts::protocol

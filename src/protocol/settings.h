@@ -30,6 +30,9 @@ struct ProtocolSettings {
   std::size_t outgoing_warning_bytes = 4u << 20;
   // Results of successful fragments kept per stream for idempotent re-sends.
   std::size_t stored_results = 16;
+  // How long a stream whose connection is gone waits, working, for a new one
+  // (docs/protocol.md §2, resume); 0: it is cancelled at once.
+  std::chrono::milliseconds resume_grace{30000};
 };
 
 }  // namespace sts::protocol

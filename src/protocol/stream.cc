@@ -244,8 +244,8 @@ void Stream::deliver(Slot& slot) {
 
   ProcessedFrame event = slot.processed;
   if (!event) {
-    event = processed_frame(nsp_, result, init_.stream_id, slot.fragment_id, slot.sequence_number,
-                            slot.processing_ms, slot.job->metadata);
+    event = processed_frame(nsp_, result, init_.stream_id, slot.fragment_id, slot.sequence_number, slot.processing_ms,
+                            slot.job->metadata);
   }
   util::Json fields = fragment_fields(slot.fragment_id, slot.sequence_number);
   fields.update({{"status", pipeline::status_name(result.status)},

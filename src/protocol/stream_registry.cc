@@ -14,13 +14,18 @@ std::optional<StreamRegistry::Entry> StreamRegistry::find(const std::string& str
   return found->second;
 }
 
-std::shared_ptr<Stream> StreamRegistry::detached_for(const std::string& affinity_key) const {
+std::shared_ptr<Stream> StreamRegistry::for_key(const std::string& affinity_key,
+                                                const std::shared_ptr<Connection>& connection) const {
   if (affinity_key.empty()) return nullptr;
   const util::MutexLock lock(mutex_);
+  std::shared_ptr<Stream> attached_elsewhere;
   for (const auto& [stream_id, entry] : entries_) {
-    if (entry.affinity_key == affinity_key && entry.owner.expired()) return entry.stream;
+    if (entry.affinity_key != affinity_key) continue;
+    const auto owner = entry.owner.lock();
+    if (!owner) return entry.stream;
+    if (owner != connection && !attached_elsewhere) attached_elsewhere = entry.stream;
   }
-  return nullptr;
+  return attached_elsewhere;
 }
 
 bool StreamRegistry::owns(const std::string& stream_id, const std::shared_ptr<Connection>& connection) const {

@@ -19,14 +19,15 @@ class StreamRegistry {
  public:
   struct Entry {
     std::shared_ptr<Stream> stream;
-    std::string affinity_key;        // the connection's at stream:init
+    std::string affinity_key;         // the connection's at stream:init
     std::weak_ptr<Connection> owner;  // expired or empty: detached
   };
 
   void add(const std::string& stream_id, Entry entry);
   std::optional<Entry> find(const std::string& stream_id) const;
-  // A detached stream opened under `affinity_key`, if there is one.
-  std::shared_ptr<Stream> detached_for(const std::string& affinity_key) const;
+  // A stream opened under `affinity_key` and not attached to `connection`, a detached
+  // one first: a reconnect's cookie finds it, even on a half-open connection still.
+  std::shared_ptr<Stream> for_key(const std::string& affinity_key, const std::shared_ptr<Connection>& connection) const;
   // Whether `connection` is the one `stream` is attached to.
   bool owns(const std::string& stream_id, const std::shared_ptr<Connection>& connection) const;
   // `stream` now belongs to `owner` (null: detached); false when it is no longer registered.

@@ -17,22 +17,20 @@ void Stream::detach(std::string_view reason, std::chrono::milliseconds grace, st
   fields.update({{"reason", reason}, {"pending", slots_.size()}, {"grace_ms", grace.count()}});
   observability::log_info("stream detached", fields);
   grace_timer_.expires_after(grace);
-  grace_timer_.async_wait(
-      [weak = weak_from_this(), on_expired = std::move(on_expired)](boost::system::error_code ec) {
-        auto self = weak.lock();
-        if (ec || !self || !self->detached()) return;
-        util::Json expired = self->log_fields_;
-        expired.update({{"held", self->outbox_.held()},
-                        {"pending", self->slots_.size()},
-                        {"seconds_detached",
-                         std::chrono::duration<double>(Clock::now() - self->detached_at_).count()}});
-        observability::log_info("stream resume grace expired: cancelled", expired);
-        self->services_.monitor.stream_resume_expired();
-        self->state_ = State::closed;
-        self->view_->set_state("closed");
-        self->cancel("resume grace expired");
-        on_expired();
-      });
+  grace_timer_.async_wait([weak = weak_from_this(), on_expired = std::move(on_expired)](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || !self->detached()) return;
+    util::Json expired = self->log_fields_;
+    expired.update({{"held", self->outbox_.held()},
+                    {"pending", self->slots_.size()},
+                    {"seconds_detached", std::chrono::duration<double>(Clock::now() - self->detached_at_).count()}});
+    observability::log_info("stream resume grace expired: cancelled", expired);
+    self->services_.monitor.stream_resume_expired();
+    self->state_ = State::closed;
+    self->view_->set_state("closed");
+    self->cancel("resume grace expired");
+    on_expired();
+  });
 }
 
 void Stream::attach(const std::shared_ptr<socketio::Socket>& socket, std::string_view how) {
@@ -44,13 +42,13 @@ void Stream::attach(const std::shared_ptr<socketio::Socket>& socket, std::string
   if (was_detached) view_->set_state(state_ == State::paused ? "paused" : "active");
   services_.monitor.stream_reattached(was_detached, flush.resent);
   util::Json fields = log_fields_;
-  fields.update({{"by", how},
-                 {"sid", socket->id()},
-                 {"held", flush.held},
-                 {"resent", flush.resent},
-                 {"pending", slots_.size()},
-                 {"seconds_detached",
-                  was_detached ? std::chrono::duration<double>(Clock::now() - detached_at_).count() : 0.0}});
+  fields.update(
+      {{"by", how},
+       {"sid", socket->id()},
+       {"held", flush.held},
+       {"resent", flush.resent},
+       {"pending", slots_.size()},
+       {"seconds_detached", was_detached ? std::chrono::duration<double>(Clock::now() - detached_at_).count() : 0.0}});
   observability::log_info("stream re-attached", fields);
 }
 
