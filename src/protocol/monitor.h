@@ -57,15 +57,12 @@ class ServiceMonitor {
   // A stream outlives its connection (docs/protocol.md §2): it detaches, and then it is
   // re-attached (`redelivered`: results sent again) or its grace expires.
   void stream_detached() { detached_.add(1); }
-  void stream_reattached(bool was_detached, std::size_t redelivered) {
-    if (was_detached) detached_.add(-1);
+  void stream_detach_ended() { detached_.add(-1); }  // re-attached or cancelled
+  void stream_reattached(std::size_t redelivered) {
     resumes_.inc();
     redelivered_.inc(static_cast<double>(redelivered));
   }
-  void stream_resume_expired() {
-    detached_.add(-1);
-    resume_expired_.inc();
-  }
+  void stream_resume_expired() { resume_expired_.inc(); }
 
   // The dashboard's figures: streams, fragments/s over the last 10 s, per-stage
   // P50/P95 over recent fragments, errors by code and backpressure events since start.

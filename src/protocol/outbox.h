@@ -45,6 +45,11 @@ class Outbox {
   Flush attach(const std::shared_ptr<socketio::Socket>& socket);
   // Drops what is held (the stream is cancelled); how many there were.
   std::size_t drop_held();
+  // The stream is cancelled: nothing goes anywhere any more.
+  void forget() {
+    socket_.reset();
+    detached_ = false;
+  }
   std::size_t held() const { return held_.size(); }
   std::vector<std::int64_t> held_sequence_numbers() const;
 

@@ -72,8 +72,10 @@ void StsService::on_connection(const SocketPtr& socket) {
   log_info("worker connected", connection->log_fields);
   // The production worker reconnects with nothing that names it but its cookie, and
   // sends nothing for its stream until a stream:ready says it may.
-  if (auto stream = streams_.for_key(connection->affinity_key, connection)) {
+  if (auto stream = streams_.detached_for(connection->affinity_key)) {
     reattach(socket, connection, std::move(stream), "affinity cookie");
+  } else {
+    streams_.wait_for_stream(connection->affinity_key, connection);
   }
 }
 
@@ -130,8 +132,8 @@ void StsService::on_init(const SocketPtr& socket, Json& args) {
     }
     log_info("stream:init repeated; stream:ready sent again", connection->log_fields);
   } else {
-    if (reattach_for_init(socket, connection, *init)) return;
     if (auto finished = std::move(connection->stream)) streams_.remove(finished->init().stream_id, finished.get());
+    if (reattach_for_init(socket, connection, *init)) return;
     connection->stream =
         open_stream(socket, connection->log_fields, std::move(*init), (*voice)->name, (*voice)->settings);
     streams_.add(connection->stream->init().stream_id, {connection->stream, connection->affinity_key, connection});
@@ -192,8 +194,14 @@ void StsService::on_fragment(const SocketPtr& socket, Json& args) {
   if (elsewhere) {
     // A stream detached from a lost connection, or still on a half-open one: it moves here.
     if (const auto found = streams_.find(*stream_id)) {
-      reattach(socket, connection, found->stream, "fragment:data",
-               [data](Stream& moved) { moved.on_fragment(std::move(*data)); });
+      reattach(socket, connection, found->stream, "fragment:data", [this, socket, data](Stream* moved) {
+        if (moved) {
+          moved->on_fragment(std::move(*data));
+          return;
+        }
+        send_error(socket, {ErrorCode::stream_not_found, "stream '" + data->stream_id + "' is no longer open", ""},
+                   data->stream_id, data->fragment_id, data->sequence_number);
+      });
     }
     return;
   }
@@ -284,6 +292,15 @@ Json StsService::capabilities() const {
 void StsService::begin_drain(std::function<void()> on_drained) {
   log_info("draining: new streams and fragments refused", {{"in_flight", tracker_.count()}});
   tracker_.begin_drain(std::move(on_drained));
+  // Nobody can re-attach a detached stream any more: its held results would only keep
+  // the drain waiting for its deadline.
+  for (auto& stream : streams_.all()) {
+    boost::asio::post(stream->strand(), [this, stream] {
+      if (!stream->detached()) return;
+      stream->cancel("the server is shutting down");
+      streams_.remove(stream->init().stream_id, stream.get());
+    });
+  }
 }
 
 void StsService::expire_all() {

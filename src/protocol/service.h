@@ -43,9 +43,9 @@ class StsService {
   // service_resume.cc: a stream outlives its connection (docs/protocol.md §2).
   void release(const std::shared_ptr<Connection>& connection, std::shared_ptr<Stream> stream, std::string reason);
   // Moves `stream` to this connection: stream:ready (resumed), then what it held; then
-  // `then`, on the stream's strand.
+  // `then` on the stream's strand, with null when the stream was no longer open.
   void reattach(const SocketPtr& socket, const std::shared_ptr<Connection>& connection, std::shared_ptr<Stream> stream,
-                std::string how, std::function<void(Stream&)> then = {});
+                std::string how, std::function<void(Stream*)> then = {});
   // A stream:init for a stream of another connection, or none: true when it re-attached
   // the stream or refused the init.
   bool reattach_for_init(const SocketPtr& socket, const std::shared_ptr<Connection>& connection,

@@ -32,20 +32,34 @@ void StsService::release(const std::shared_ptr<Connection>& connection, std::sha
       streams_.remove(stream_id, stream.get());
       return;
     }
+    const auto entry = streams_.find(stream_id);
     streams_.set_owner(stream_id, stream.get(), nullptr);
     stream->detach(reason, settings_.resume_grace,
                    [this, stream_id, raw = stream.get()] { streams_.remove(stream_id, raw); });
+    // The worker may have reconnected before its old connection was found dead (half-open).
+    if (auto waiting = entry ? streams_.take_waiting(entry->affinity_key) : nullptr) {
+      boost::asio::post(waiting->strand, [this, waiting, stream] {
+        const auto socket = waiting->socket.lock();
+        if (socket && !waiting->stream) reattach(socket, waiting, stream, "affinity cookie");
+      });
+    }
   });
 }
 
 void StsService::reattach(const SocketPtr& socket, const std::shared_ptr<Connection>& connection,
-                          std::shared_ptr<Stream> stream, std::string how, std::function<void(Stream&)> then) {
+                          std::shared_ptr<Stream> stream, std::string how, std::function<void(Stream*)> then) {
   connection->stream = stream;
   boost::asio::dispatch(
       stream->strand(), [this, socket, connection, stream, how = std::move(how), then = std::move(then)] {
         const std::string& stream_id = stream->init().stream_id;
         const auto previous = streams_.find(stream_id);
-        if (!previous || previous->stream != stream || !stream->open()) return;
+        if (!previous || previous->stream != stream || !stream->open()) {
+          boost::asio::post(connection->strand, [connection, stream] {
+            if (connection->stream == stream) connection->stream.reset();
+          });
+          if (then) then(nullptr);
+          return;
+        }
         streams_.set_owner(stream_id, stream.get(), connection);
         // A half-open connection still holding it forgets it, and gets nothing more for it.
         if (auto old = previous->owner.lock(); old && old != connection) {
@@ -56,7 +70,7 @@ void StsService::reattach(const SocketPtr& socket, const std::shared_ptr<Connect
         const Stream::Resumed resumed = stream->resumed();
         socket->emit("stream:ready", util::Json::array({ready_json(socket, stream->init(), &resumed)}));
         stream->attach(socket, how);
-        if (then) then(*stream);
+        if (then) then(stream.get());
       });
 }
 
@@ -64,6 +78,10 @@ bool StsService::reattach_for_init(const SocketPtr& socket, const std::shared_pt
                                    const StreamInit& init) {
   const auto found = streams_.find(init.stream_id);
   if (!found) return false;
+  if (!found->stream->open()) {  // complete: a new stream may take its id
+    streams_.remove(init.stream_id, found->stream.get());
+    return false;
+  }
   const StreamInit& existing = found->stream->init();
   if (existing.worker_id != init.worker_id) {
     send_error(socket,
@@ -73,7 +91,14 @@ bool StsService::reattach_for_init(const SocketPtr& socket, const std::shared_pt
     return true;
   }
   if (!same_config(existing, init)) {
-    // The worker restarted with other settings: a new stream replaces the old one.
+    if (!found->owner.expired()) {
+      send_error(socket,
+                 {ErrorCode::invalid_config,
+                  "stream '" + init.stream_id + "' is open on another connection with another config", "config"},
+                 init.stream_id);
+      return true;
+    }
+    // The worker restarted with other settings: a new stream replaces the detached one.
     boost::asio::dispatch(found->stream->strand(),
                           [stream = found->stream] { stream->cancel("replaced by a new init"); });
     streams_.remove(init.stream_id, found->stream.get());

@@ -91,15 +91,16 @@ bool Stream::answer_retry(const FragmentData& fragment) {
   send_ack(fragment.fragment_id, 0);
   log_info("stored result re-sent for a delivered fragment",
            fragment_fields(fragment.fragment_id, delivered->sequence_number));
-  outbox_.send_result(delivered->event, delivered->sequence_number);
+  // Not held if detached: it is no longer in flight, and the worker will ask again.
+  if (auto socket = outbox_.socket()) socket->send_event_frame(delivered->event);
   return true;
 }
 
 StreamFacts Stream::facts_for(const FragmentData& fragment, bool retry) const {
   const Slot* pending = slots_.find(fragment.sequence_number);
   return {services_.tracker.draining(),
-          state_ == State::paused,
-          state_ == State::active || state_ == State::paused,
+          state() == State::paused,
+          state() == State::active || state() == State::paused,
           services_.settings.max_fragment_bytes,
           init_.format,
           init_.sample_rate_hz,
@@ -231,7 +232,7 @@ void Stream::deliver_ready() {
                          deliver(slot);
                          update_backpressure();
                        });
-  if (state_ == State::ending && slots_.empty()) complete();
+  if (state() == State::ending && slots_.empty()) complete();
 }
 
 void Stream::deliver(Slot& slot) {
@@ -280,8 +281,12 @@ void Stream::update_backpressure() {
   level_ = level;
   services_.monitor.backpressure_changed(level);
   view_->set_backpressure(level);
+  send_backpressure(in_flight);
+}
+
+void Stream::send_backpressure(int in_flight) {
   emit_urgent("backpressure",
-              backpressure_json(init_.stream_id, {level, in_flight, init_.max_inflight,
+              backpressure_json(init_.stream_id, {level_, in_flight, init_.max_inflight,
                                                   static_cast<int>(waiting_.size()), typical_processing_ms()}));
 }
 
@@ -290,21 +295,21 @@ std::int64_t Stream::typical_processing_ms() const {
 }
 
 void Stream::pause(const std::string& reason) {
-  if (state_ != State::active) return;
+  if (state() != State::active) return;
   state_ = State::paused;
   view_->set_state("paused");
   log_info("stream paused", merged(log_fields_, {{"reason", reason}}));
 }
 
 void Stream::resume() {
-  if (state_ != State::paused) return;
+  if (state() != State::paused) return;
   state_ = State::active;
   view_->set_state("active");
   log_info("stream resumed", log_fields_);
 }
 
 void Stream::end(const std::string& reason) {
-  if (state_ != State::active && state_ != State::paused) return;
+  if (state() != State::active && state() != State::paused) return;
   state_ = State::ending;
   view_->set_state("ending");
   log_info("stream ending", merged(log_fields_, {{"reason", reason}, {"pending", slots_.size()}}));
@@ -333,6 +338,10 @@ void Stream::cancel(std::string_view reason) {
   close_timer_.cancel();
   grace_timer_.cancel();
   services_.tracker.remove(static_cast<std::int64_t>(outbox_.drop_held()));
+  if (detached()) {
+    services_.monitor.stream_detach_ended();
+    outbox_.forget();
+  }
   if (slots_.empty()) return;
   const auto cancelled = static_cast<std::int64_t>(slots_.size());
   slots_.for_each([](Slot& slot) {

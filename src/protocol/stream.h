@@ -7,6 +7,7 @@
 // compute pool and post their results back.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
@@ -54,8 +55,13 @@ class Stream : public std::enable_shared_from_this<Stream> {
 
   const StreamInit& init() const { return init_; }
   const socketio::Strand& strand() const { return strand_; }
-  State state() const { return state_; }
-  bool open() const { return state_ == State::active || state_ == State::paused || state_ == State::ending; }
+  // Any thread: the service decides on another connection's strand whether a stream
+  // may be re-attached.
+  State state() const { return state_.load(std::memory_order_acquire); }
+  bool open() const {
+    const State now = state();
+    return now == State::active || now == State::paused || now == State::ending;
+  }
   bool detached() const { return !outbox_.attached(); }
 
   // The connection is gone without stream:end: work goes on, results are held, and
@@ -113,6 +119,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void deliver_ready();
   void deliver(Slot& slot);
   void update_backpressure();
+  void send_backpressure(int in_flight);
   void complete();
   void send_ack(const std::string& fragment_id, int queue_position);
   void reject(const FragmentData& fragment, Rejection rejection);
@@ -128,7 +135,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   const StreamInit init_;
   std::shared_ptr<const pipeline::StreamSpec> spec_;
   const util::Json log_fields_;
-  State state_ = State::active;
+  std::atomic<State> state_{State::active};  // written on the strand only
 
   ReorderBuffer<Slot> slots_;         // accepted, not yet delivered
   std::deque<std::int64_t> waiting_;  // accepted, not yet started

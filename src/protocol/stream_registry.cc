@@ -14,18 +14,31 @@ std::optional<StreamRegistry::Entry> StreamRegistry::find(const std::string& str
   return found->second;
 }
 
-std::shared_ptr<Stream> StreamRegistry::for_key(const std::string& affinity_key,
-                                                const std::shared_ptr<Connection>& connection) const {
+std::shared_ptr<Stream> StreamRegistry::detached_for(const std::string& affinity_key) const {
   if (affinity_key.empty()) return nullptr;
   const util::MutexLock lock(mutex_);
-  std::shared_ptr<Stream> attached_elsewhere;
   for (const auto& [stream_id, entry] : entries_) {
-    if (entry.affinity_key != affinity_key) continue;
-    const auto owner = entry.owner.lock();
-    if (!owner) return entry.stream;
-    if (owner != connection && !attached_elsewhere) attached_elsewhere = entry.stream;
+    if (entry.affinity_key == affinity_key && entry.owner.expired()) return entry.stream;
   }
-  return attached_elsewhere;
+  return nullptr;
+}
+
+void StreamRegistry::wait_for_stream(const std::string& affinity_key, const std::shared_ptr<Connection>& connection) {
+  if (affinity_key.empty()) return;
+  const util::MutexLock lock(mutex_);
+  std::erase_if(waiting_, [](const auto& entry) { return entry.second.expired(); });
+  waiting_.emplace(affinity_key, connection);
+}
+
+std::shared_ptr<Connection> StreamRegistry::take_waiting(const std::string& affinity_key) {
+  const util::MutexLock lock(mutex_);
+  auto [first, last] = waiting_.equal_range(affinity_key);
+  std::shared_ptr<Connection> taken;
+  for (auto it = first; it != last && !taken; ++it) taken = it->second.lock();
+  std::erase_if(waiting_, [&](const auto& entry) {
+    return entry.first == affinity_key && (entry.second.expired() || entry.second.lock() == taken);
+  });
+  return taken;
 }
 
 bool StreamRegistry::owns(const std::string& stream_id, const std::shared_ptr<Connection>& connection) const {

@@ -25,9 +25,13 @@ class StreamRegistry {
 
   void add(const std::string& stream_id, Entry entry);
   std::optional<Entry> find(const std::string& stream_id) const;
-  // A stream opened under `affinity_key` and not attached to `connection`, a detached
-  // one first: a reconnect's cookie finds it, even on a half-open connection still.
-  std::shared_ptr<Stream> for_key(const std::string& affinity_key, const std::shared_ptr<Connection>& connection) const;
+  // A detached stream opened under `affinity_key`: a reconnect's cookie finds it. One still
+  // on another open connection is not taken: two tabs of a browser share a cookie.
+  std::shared_ptr<Stream> detached_for(const std::string& affinity_key) const;
+  // A connection with a cookie that found no stream: a stream of that key detaching
+  // later (its half-open connection found dead at last) goes to it.
+  void wait_for_stream(const std::string& affinity_key, const std::shared_ptr<Connection>& connection);
+  std::shared_ptr<Connection> take_waiting(const std::string& affinity_key);
   // Whether `connection` is the one `stream` is attached to.
   bool owns(const std::string& stream_id, const std::shared_ptr<Connection>& connection) const;
   // `stream` now belongs to `owner` (null: detached); false when it is no longer registered.
@@ -39,6 +43,7 @@ class StreamRegistry {
  private:
   mutable util::Mutex mutex_;
   std::unordered_map<std::string, Entry> entries_ STS_GUARDED_BY(mutex_);
+  std::unordered_multimap<std::string, std::weak_ptr<Connection>> waiting_ STS_GUARDED_BY(mutex_);
 };
 
 }  // namespace sts::protocol

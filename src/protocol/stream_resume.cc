@@ -39,8 +39,13 @@ void Stream::attach(const std::shared_ptr<socketio::Socket>& socket, std::string
   const Outbox::Flush flush = outbox_.attach(socket);
   // Held results were in flight until now.
   services_.tracker.remove(static_cast<std::int64_t>(flush.held));
-  if (was_detached) view_->set_state(state_ == State::paused ? "paused" : "active");
-  services_.monitor.stream_reattached(was_detached, flush.resent);
+  if (was_detached) {
+    view_->set_state(state() == State::paused ? "paused" : "active");
+    services_.monitor.stream_detach_ended();
+  }
+  services_.monitor.stream_reattached(flush.resent);
+  // The worker may still believe the level it heard last, before the loss.
+  if (level_ != Severity::low) send_backpressure(static_cast<int>(slots_.size()));
   util::Json fields = log_fields_;
   fields.update(
       {{"by", how},

@@ -12,7 +12,8 @@ import subprocess
 import pytest
 
 from test_observability import sample, scrape
-from test_translation import DUB_ENV, SPEECH, Double, deepl, deepl_server, dub, open_stream  # noqa: F401 (deepl)
+from test_translation import (DUB_ENV, Double, deepl, deepl_server, dub,  # noqa: F401 (deepl: a fixture)
+                              kill_apertium_mid_request, open_stream)
 from test_tts import TTS_DOUBLE
 from worker import Worker
 
@@ -130,12 +131,7 @@ async def test_the_tts_server_blipping_stopping_and_starting_again_loses_no_frag
 
 async def test_an_apertium_pipeline_killed_mid_request_is_restarted_and_the_fragment_rescued(start_server):
     server = start_server(COMPUTE_THREADS=1, LOG_LEVEL="debug", **DUB_ENV)
-    group = json.loads(await server.wait_for_line("apertium pipeline started"))["process_group"]
-    worker = await open_stream(server)
-    os.killpg(group, signal.SIGSTOP)
-    await worker.emit("fragment:data", worker.fragment(0, audio=SPEECH, fmt="wav", duration_ms=1000))
-    await server.wait_for_line("apertium translating")
-    os.killpg(group, signal.SIGKILL)
+    worker = await kill_apertium_mid_request(server)
     rescued = await worker.next("fragment:processed", sequence_number=0)
     assert rescued["status"] == "success", rescued.get("error")
     assert (rescued["translated_text"], rescued["metadata"]["retries"]) == ("gracias", 1)

@@ -230,3 +230,29 @@ async def test_another_worker_id_cannot_take_a_detached_stream(start_server):
     await intruder.init(expect_ready=False, worker_id="worker-2")
     refused = await intruder.next("error")
     assert (refused["code"], refused["stream_id"]) == ("STREAM_NOT_FOUND", "owned")
+
+
+async def test_two_open_connections_sharing_a_cookie_keep_their_own_streams(start_server):
+    # Two tabs of one browser: the same cookie, each its own stream.
+    server = start_server()
+    cookie = {"Cookie": "sts_affinity=one-browser-key"}
+    first = await Worker(server, stream_id="tab-1").connect(headers=cookie)
+    await first.init()
+    second = await Worker(server, stream_id="tab-2").connect(headers=cookie)
+    ready = await second.init()
+    assert ready["stream_id"] == "tab-2" and "resumed" not in ready
+    await first.send(0)
+    assert (await first.next("fragment:processed"))["status"] == "success"
+    assert first.of("stream:ready") and len(first.of("stream:ready")) == 1
+
+
+async def test_a_stream_ended_then_opened_again_on_one_connection_is_a_new_stream(start_server):
+    server = start_server(STREAM_CLOSE_DELAY_MS=10000)
+    worker = await Worker(server, stream_id="again").connect()
+    await worker.init()
+    await worker.emit("stream:end", {"stream_id": "again"})
+    await worker.next("stream:complete")
+    await worker.init(expect_ready=False)
+    await worker.wait_for(lambda events: len([e for e, _ in events if e == "stream:ready"]) == 2 or None,
+                          "a second stream:ready")
+    assert "resumed" not in worker.of("stream:ready")[1]

@@ -172,11 +172,10 @@ def test_deepl_without_a_key_fails_start_up_naming_the_variable():
     assert "DEEPL_API_KEY" in done.stderr, done.stderr
 
 
-async def test_killing_apertium_mid_request_fails_that_fragment_retryably_and_the_next_succeeds(start_server):
-    # Without the server's own retry, which rescues the fragment (test_faults.py has it).
-    server = start_server(COMPUTE_THREADS=1, LOG_LEVEL="debug", STS_STAGE_RETRIES=0, **DUB_ENV)
-    started = await server.wait_for_line("apertium pipeline started")
-    group = json.loads(started)["process_group"]
+async def kill_apertium_mid_request(server):
+    """Opens a stream on `server` (started with COMPUTE_THREADS=1 and LOG_LEVEL=debug) and
+    kills its one apertium pipeline while it translates fragment 0; returns the worker."""
+    group = json.loads(await server.wait_for_line("apertium pipeline started"))["process_group"]
     worker = await open_stream(server)
     # Frozen, the pipeline takes the request but cannot answer: the request is in
     # flight when the server logs that it is translating, and then the pipeline dies.
@@ -184,6 +183,13 @@ async def test_killing_apertium_mid_request_fails_that_fragment_retryably_and_th
     await worker.emit("fragment:data", worker.fragment(0, audio=SPEECH, fmt="wav", duration_ms=1000))
     await server.wait_for_line("apertium translating")
     os.killpg(group, signal.SIGKILL)
+    return worker
+
+
+async def test_killing_apertium_mid_request_fails_that_fragment_retryably_and_the_next_succeeds(start_server):
+    # Without the server's own retry, which rescues the fragment (test_faults.py has it).
+    server = start_server(COMPUTE_THREADS=1, LOG_LEVEL="debug", STS_STAGE_RETRIES=0, **DUB_ENV)
+    worker = await kill_apertium_mid_request(server)
     failed = await worker.next("fragment:processed", sequence_number=0)
     assert failed["status"] == "failed"
     assert failed["error"]["stage"] == "translation"
