@@ -334,29 +334,6 @@ void Stream::complete() {
   });
 }
 
-void Stream::cancel(std::string_view reason) {
-  close_timer_.cancel();
-  grace_timer_.cancel();
-  services_.tracker.remove(static_cast<std::int64_t>(outbox_.drop_held()));
-  if (detached()) {
-    services_.monitor.stream_detach_ended();
-    outbox_.forget();
-  }
-  if (slots_.empty()) return;
-  const auto cancelled = static_cast<std::int64_t>(slots_.size());
-  slots_.for_each([](Slot& slot) {
-    slot.control->stop.request_stop();
-    slot.deadline->cancel();
-  });
-  slots_.clear();
-  waiting_.clear();
-  pending_ids_.clear();
-  running_ = 0;
-  view_->set_in_flight(0);
-  services_.tracker.remove(cancelled);
-  log_info("pending fragments cancelled", merged(log_fields_, {{"cancelled", cancelled}, {"reason", reason}}));
-}
-
 void Stream::on_client_ack(const std::string& fragment_id, std::string_view status) {
   const auto* delivered = delivered_.find(fragment_id);
   util::Json fields = merged(log_fields_, {{"fragment_id", fragment_id}, {"status", status}});

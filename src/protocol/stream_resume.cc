@@ -1,5 +1,6 @@
 // The part of Stream that outlives a connection (docs/protocol.md §2, "A stream
-// outlives its connection"): detach, the grace, and re-attach.
+// outlives its connection"): detach, the grace, re-attach, and the quiet cancel when
+// nobody comes back.
 #include <algorithm>
 
 #include "observability/log.h"
@@ -62,6 +63,31 @@ Stream::Resumed Stream::resumed() const {
   slots_.for_each([&resumed](const Slot& slot) { resumed.pending.push_back(slot.sequence_number); });
   std::sort(resumed.pending.begin(), resumed.pending.end());
   return resumed;
+}
+
+void Stream::cancel(std::string_view reason) {
+  close_timer_.cancel();
+  grace_timer_.cancel();
+  services_.tracker.remove(static_cast<std::int64_t>(outbox_.drop_held()));
+  if (detached()) {
+    services_.monitor.stream_detach_ended();
+    outbox_.forget();
+  }
+  if (slots_.empty()) return;
+  const auto cancelled = static_cast<std::int64_t>(slots_.size());
+  slots_.for_each([](Slot& slot) {
+    slot.control->stop.request_stop();
+    slot.deadline->cancel();
+  });
+  slots_.clear();
+  waiting_.clear();
+  pending_ids_.clear();
+  running_ = 0;
+  view_->set_in_flight(0);
+  services_.tracker.remove(cancelled);
+  util::Json fields = log_fields_;
+  fields.update({{"cancelled", cancelled}, {"reason", reason}});
+  observability::log_info("pending fragments cancelled", fields);
 }
 
 }  // namespace sts::protocol
