@@ -174,7 +174,8 @@ void StsService::on_fragment(const SocketPtr& socket, Json& args) {
       payload.is_object() && sequence != payload.end() && sequence->is_number_integer()
           ? std::optional(sequence->get<std::int64_t>())
           : std::nullopt;
-  const bool elsewhere = !stream && stream_id && streams_.find(*stream_id);
+  // A stream detached from a lost connection, or still on a half-open one: it moves here.
+  const auto elsewhere = !stream && stream_id ? streams_.find(*stream_id) : std::nullopt;
   if (payload.is_object() && !elsewhere && (!stream || (stream_id && *stream_id != stream->init().stream_id))) {
     send_error(
         socket,
@@ -192,17 +193,14 @@ void StsService::on_fragment(const SocketPtr& socket, Json& args) {
   }
   auto data = std::make_shared<FragmentData>(std::move(*fragment));
   if (elsewhere) {
-    // A stream detached from a lost connection, or still on a half-open one: it moves here.
-    if (const auto found = streams_.find(*stream_id)) {
-      reattach(socket, connection, found->stream, "fragment:data", [this, socket, data](Stream* moved) {
-        if (moved) {
-          moved->on_fragment(std::move(*data));
-          return;
-        }
-        send_error(socket, {ErrorCode::stream_not_found, "stream '" + data->stream_id + "' is no longer open", ""},
-                   data->stream_id, data->fragment_id, data->sequence_number);
-      });
-    }
+    reattach(socket, connection, elsewhere->stream, "fragment:data", [this, socket, data](Stream* moved) {
+      if (moved) {
+        moved->on_fragment(std::move(*data));
+        return;
+      }
+      send_error(socket, {ErrorCode::stream_not_found, "stream '" + data->stream_id + "' is no longer open", ""},
+                 data->stream_id, data->fragment_id, data->sequence_number);
+    });
     return;
   }
   boost::asio::dispatch(stream->strand(), [stream, data] { stream->on_fragment(std::move(*data)); });
